@@ -1,0 +1,169 @@
+/**
+ * `@waitFor(ms)` and `@runInReactor`, as legacy (experimentalDecorators) method decorators and as
+ * plain function wrappers. Both route every call through one controller's `invoke`, which is the
+ * only place a reactor-bound call is made (facades use it too).
+ */
+import type { ReactorMethodKind } from './call-context';
+import type { EventualResult } from './eventual-result';
+import { messages } from './messages';
+import { registerReactorMethod } from './reactor-methods';
+import { checkTimeout } from './timeout-arg';
+
+/** Any function, for constraints (never[] accepts every parameter list). */
+export type AnyFunction = (...args: never[]) => unknown;
+
+declare const originalFunction: unique symbol;
+/** Type-only link from a wrapper back to the function it wraps, for `unwrap()`. */
+export interface WrapsOriginal<F> {
+  readonly [originalFunction]?: F;
+}
+
+/** What `waitFor(ms)(fn)` returns: same `this` and parameters, the awaited result. */
+export type BlockingFunction<This, P extends unknown[], R> = ((this: This, ...args: P) => Awaited<R>) &
+  WrapsOriginal<(this: This, ...args: P) => R>;
+
+/** What `runInReactor(fn)` returns: same `this` and parameters, an EventualResult. */
+export type EventualFunction<This, P extends unknown[], R> = ((
+  this: This,
+  ...args: P
+) => EventualResult<Awaited<R>>) &
+  WrapsOriginal<(this: This, ...args: P) => R>;
+
+/** A legacy method decorator (instance or static). */
+export type MethodDecorator = (
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: PropertyDescriptor,
+) => void;
+
+/** `waitFor(ms)`: decorates a method, or wraps a function. */
+export interface WaitForDecorator extends MethodDecorator {
+  <This, P extends unknown[], R>(fn: (this: This, ...args: P) => R): BlockingFunction<This, P, R>;
+}
+
+/** `runInReactor`: decorates a method (`@runInReactor`), or wraps a function. */
+export interface RunInReactorDecorator extends MethodDecorator {
+  <This, P extends unknown[], R>(fn: (this: This, ...args: P) => R): EventualFunction<This, P, R>;
+}
+
+/** The one entry point for reactor-bound calls (implemented by ReactorController). */
+export interface Invoker {
+  invoke(
+    kind: ReactorMethodKind,
+    fn: (...args: unknown[]) => unknown,
+    thisArg: unknown,
+    args: unknown[],
+    timeoutMs: number,
+    what: string,
+  ): unknown;
+}
+
+const originals = new WeakMap<object, AnyFunction>();
+
+/**
+ * The function a decorated method or a wrapped function runs on the reactor: the very same
+ * object that was decorated. Use it to test the async layer directly with `await`.
+ */
+export function unwrap<F>(fn: WrapsOriginal<F> & AnyFunction): F;
+export function unwrap<F extends AnyFunction>(fn: F): F;
+export function unwrap(fn: unknown): unknown {
+  const original = typeof fn === 'function' ? originals.get(fn) : undefined;
+  if (original === undefined) throw new TypeError(messages.notWrapped(fn));
+  return original;
+}
+
+/**
+ * Builds the reactor-bound replacement of `fn`. It keeps `name` and `length`; `this` and every
+ * argument are passed through at call time.
+ */
+export function bindToReactor(
+  invoker: Invoker,
+  kind: ReactorMethodKind,
+  fn: (...args: unknown[]) => unknown,
+  timeoutMs: number,
+  what: string,
+): (...args: unknown[]) => unknown {
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    return invoker.invoke(kind, fn, this, args, timeoutMs, what);
+  };
+  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  originals.set(wrapper, fn);
+  return wrapper;
+}
+
+function describeMethod(target: object, key: string | symbol): string {
+  const isStatic = typeof target === 'function';
+  const owner = isStatic ? target : (target as { constructor: { name: string } }).constructor;
+  const className = (owner as { name?: string }).name || '<anonymous class>';
+  return `${className}${isStatic ? '.' : '.prototype.'}${String(key)}()`;
+}
+
+function decorate(
+  invoker: Invoker,
+  kind: ReactorMethodKind,
+  timeoutMs: number | undefined,
+  decoratorName: string,
+  target: object,
+  key: string | symbol,
+  descriptor: PropertyDescriptor | undefined,
+): void {
+  if (descriptor === undefined || typeof descriptor.value !== 'function') {
+    throw new TypeError(messages.notAMethod(decoratorName, key, descriptor));
+  }
+  const fn = descriptor.value as (...args: unknown[]) => unknown;
+  descriptor.value = bindToReactor(
+    invoker,
+    kind,
+    fn,
+    timeoutMs ?? 0,
+    `${decoratorName} method ${describeMethod(target, key)}`,
+  );
+  registerReactorMethod(target, key, kind, timeoutMs);
+}
+
+function wrapFunction(
+  invoker: Invoker,
+  kind: ReactorMethodKind,
+  timeoutMs: number | undefined,
+  wrapperName: string,
+  fn: unknown,
+): unknown {
+  if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(fn, wrapperName));
+  const what = `${wrapperName} function ${fn.name || '<anonymous>'}()`;
+  return bindToReactor(invoker, kind, fn as (...args: unknown[]) => unknown, timeoutMs ?? 0, what);
+}
+
+/** The decorators bound to one controller. The package exports those of the global reactor. */
+export function createDecorators(invoker: Invoker): {
+  waitFor(timeoutMs: number): WaitForDecorator;
+  runInReactor: RunInReactorDecorator;
+} {
+  function waitFor(timeoutMs: number): WaitForDecorator {
+    const ms = checkTimeout(timeoutMs, 'waitFor()');
+    const name = `@waitFor(${ms})`;
+    function waitForDecorator(
+      fnOrTarget: unknown,
+      key?: string | symbol,
+      descriptor?: PropertyDescriptor,
+    ): unknown {
+      if (key === undefined) return wrapFunction(invoker, 'waitFor', ms, `waitFor(${ms})`, fnOrTarget);
+      decorate(invoker, 'waitFor', ms, name, fnOrTarget as object, key, descriptor);
+      return undefined;
+    }
+    return waitForDecorator as WaitForDecorator;
+  }
+
+  function runInReactor(
+    fnOrTarget?: unknown,
+    key?: string | symbol,
+    descriptor?: PropertyDescriptor,
+  ): unknown {
+    if (arguments.length === 0) throw new TypeError(messages.runInReactorCalledEmpty());
+    if (key === undefined) return wrapFunction(invoker, 'runInReactor', undefined, 'runInReactor()', fnOrTarget);
+    decorate(invoker, 'runInReactor', undefined, '@runInReactor', fnOrTarget as object, key, descriptor);
+    return undefined;
+  }
+
+  return { waitFor, runInReactor: runInReactor as RunInReactorDecorator };
+}

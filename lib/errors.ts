@@ -1,0 +1,48 @@
+/**
+ * The library's error classes. Each is a real Error subclass with `name` set, so `instanceof`,
+ * `err.name` and stack traces all work after transpilation.
+ */
+
+/** Base class of every error crochet itself raises (not of errors your code throws). */
+export class CrochetError extends Error {
+  override name = 'CrochetError';
+}
+
+/** A blocking call did not finish within its timeout. */
+export class TimeoutError extends CrochetError {
+  override name = 'TimeoutError';
+  constructor(
+    message: string,
+    /** The timeout that ran out, in milliseconds. */
+    readonly timeoutMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The reactor stopped: before the call started, or while it was pending. */
+export class ReactorStopped extends CrochetError {
+  override name = 'ReactorStopped';
+}
+
+/** A reactor-bound call was made before `setup()` or `noSetup()`. */
+export class NotSetUpError extends CrochetError {
+  override name = 'NotSetUpError';
+}
+
+/** Why a blocking call was refused. */
+export type DeadlockReason = 'in-microtask' | 'nothing-pending';
+
+/**
+ * Blocking was refused because it could never finish: the caller is inside a microtask (the
+ * loop cannot be pumped there), or nothing but unref'd handles keeps the event loop alive.
+ */
+export class DeadlockError extends CrochetError {
+  override name = 'DeadlockError';
+  constructor(
+    message: string,
+    readonly reason: DeadlockReason,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The handle returned by `@runInReactor` calls: the eventual outcome of a call running on the
+ * reactor. Modelled on Crochet's EventualResult.
+ *
+ * Context: create nothing yourself; the methods are called from application (synchronous) code.
+ */
+import { TimeoutError } from './errors';
+import { messages } from './messages';
+import type { Operation } from './operation';
+import { checkTimeout } from './timeout-arg';
+
+/** What an EventualResult needs from the controller that created it. */
+export interface ResultHost {
+  /** Pumps until the operation settles or the timeout passes (see pump.ts). */
+  block(operation: Operation, timeoutMs: number, what: string): 'settled' | 'timeout';
+  stash(result: EventualResult<unknown>, operation: Operation): number;
+}
+
+export class EventualResult<T> {
+  readonly #operation: Operation;
+  readonly #host: ResultHost;
+
+  /** @internal Built by the controller for each `@runInReactor` call. */
+  constructor(operation: Operation, host: ResultHost) {
+    this.#operation = operation;
+    this.#host = host;
+  }
+
+  /**
+   * Blocks until the outcome is known, at most `timeoutMs` ms, pumping the event loop.
+   * Returns the value or throws the error (the same object every time). On timeout throws
+   * {@link TimeoutError}; nothing is consumed or cancelled, so it can be called again.
+   *
+   * Context: synchronous code on the reactor's thread, not inside a microtask (it throws a
+   * DeadlockError there). Throws ReactorStopped if the reactor stopped before the outcome.
+   */
+  wait(timeoutMs: number): T {
+    checkTimeout(timeoutMs, 'EventualResult.wait()');
+    const operation = this.#operation;
+    if (!operation.settled) {
+      const outcome = this.#host.block(operation, timeoutMs, 'EventualResult.wait()');
+      if (outcome === 'timeout') {
+        throw new TimeoutError(messages.timeout(timeoutMs, 'EventualResult.wait()'), timeoutMs);
+      }
+    }
+    if (operation.failed) {
+      operation.observed = true;
+      throw operation.error;
+    }
+    return operation.value as T;
+  }
+
+  /**
+   * Aborts the call's AbortSignal (see `currentSignal()`). The outcome is whatever the body then
+   * settles with; a body that has not started yet never runs and fails with the abort reason.
+   *
+   * Context: any code on the reactor's thread.
+   */
+  cancel(): void {
+    const reason = new DOMException('The operation was cancelled.', 'AbortError');
+    const operation = this.#operation;
+    operation.abort(reason);
+    if (!operation.started) operation.fail(reason);
+  }
+
+  /**
+   * Keeps this result alive under a new id (strictly increasing, never reused) until
+   * `retrieveResult(id)` gives it back, once. Use it to hand a result across requests.
+   */
+  stash(): number {
+    return this.#host.stash(this, this.#operation);
+  }
+
+  /**
+   * The error if the call failed, else `undefined` (also while pending). Never blocks; reading
+   * it counts as observing the failure, so it will not be reported as unobserved.
+   */
+  originalError(): unknown {
+    const operation = this.#operation;
+    if (!operation.failed) return undefined;
+    operation.observed = true;
+    return operation.error;
+  }
+}

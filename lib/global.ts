@@ -1,0 +1,44 @@
+/**
+ * The package's single reactor controller and its bound functions: what `import ... from
+ * 'crochet'` gives. Specs that need isolation build their own ReactorController instead.
+ */
+import { createDecorators } from './decorators';
+import type { EventualResult } from './eventual-result';
+import { defaultCollaborators, ReactorController, type SetupOptions } from './reactor';
+
+/** The reactor controller of this thread's event loop. */
+export const reactor = new ReactorController(defaultCollaborators());
+
+/** Starts the reactor and installs process shutdown handling. See {@link ReactorController.setup}. */
+export function setup(options?: SetupOptions): void {
+  reactor.setup(options);
+}
+
+/** Marks the reactor running without process handlers. See {@link ReactorController.noSetup}. */
+export function noSetup(): void {
+  reactor.noSetup();
+}
+
+/** Gives back a stashed result, once. See {@link ReactorController.retrieveResult}. */
+export function retrieveResult(id: number): EventualResult<unknown> {
+  return reactor.retrieveResult(id);
+}
+
+const decorators = createDecorators(reactor);
+
+/**
+ * `@waitFor(timeoutMs)`: the decorated method (or the function given to `waitFor(ms)(fn)`) runs
+ * on the reactor and its caller blocks, pumping the event loop, until the value or error. After
+ * `timeoutMs` the caller gets a TimeoutError and the call's `currentSignal()` aborts.
+ *
+ * Context: call the decorated method from synchronous code (not inside a microtask).
+ */
+export const waitFor = decorators.waitFor;
+
+/**
+ * `@runInReactor`: the decorated method (or `runInReactor(fn)`) returns an EventualResult at
+ * once; its body runs on the reactor afterwards, never inside the call.
+ *
+ * Context: any code on the reactor's thread.
+ */
+export const runInReactor = decorators.runInReactor;

@@ -1,0 +1,32 @@
+// The public API. This file only re-exports.
+export { reactor, setup, noSetup, retrieveResult, waitFor, runInReactor } from './global';
+export { ReactorController, defaultCollaborators } from './reactor';
+export type { ReactorState, SetupOptions, ReactorCollaborators } from './reactor';
+export { EventualResult } from './eventual-result';
+export { currentSignal } from './call-context';
+export type { ReactorMethodKind } from './call-context';
+export { unwrap } from './decorators';
+export type {
+  WaitForDecorator,
+  RunInReactorDecorator,
+  BlockingFunction,
+  EventualFunction,
+  WrapsOriginal,
+} from './decorators';
+export { reactorMethods } from './reactor-methods';
+export type { ReactorMethodEntry } from './reactor-methods';
+export { blockingBody, eventualBody } from './declared-body';
+export {
+  CrochetError,
+  TimeoutError,
+  ReactorStopped,
+  NotSetUpError,
+  DeadlockError,
+} from './errors';
+export type { DeadlockReason } from './errors';
+export type { Logger } from './logger';
+export { stderrLogger } from './logger';
+export type { ShutdownPhase, ShutdownHook, ShutdownHookOptions } from './shutdown-hooks';
+export type { EventLoopPump } from './pump';
+export type { ProcessIntegration, ProcessHandlers, ShutdownSignal } from './process-integration';
+export { messages } from './messages';

@@ -1,0 +1,83 @@
+/**
+ * Every message the library puts in an error or a report, in one place, so that specs assert
+ * against the same text users read. Each message says what was wrong and what to do.
+ */
+import { quote } from './quote';
+
+export const messages = {
+  notSetUp: (what: string) =>
+    `crochet: ${what} was called before the reactor was started. Call setup() once at program ` +
+    `start (or noSetup() if your application manages process shutdown itself).`,
+  stopped: (what: string) =>
+    `crochet: ${what} cannot run because the reactor has stopped (reactor.stop() ran, or the ` +
+    `process is shutting down).`,
+  stoppedWhilePending: () =>
+    'crochet: the reactor stopped before this call finished; the call was abandoned.',
+  noSetupAfterSetup: () =>
+    'crochet: noSetup() was called after setup(); the reactor is already managed by crochet. ' +
+    'Call one or the other, once, at program start.',
+  noSetupTwice: () =>
+    'crochet: noSetup() was called twice. Call it once, at program start.',
+  setupAfterStop: () =>
+    'crochet: setup() was called after the reactor stopped; a stopped reactor cannot be restarted.',
+  timeout: (ms: number, what: string) => `crochet: ${what} did not finish within ${ms} ms.`,
+  inMicrotask: (what: string) =>
+    `crochet: ${what} cannot block here: the caller is running inside a microtask (a promise ` +
+    `callback, code after an 'await', or the top level of an ES module). The event loop cannot ` +
+    `be pumped from a microtask, so the result could never arrive. Call it from synchronous ` +
+    `code (a CommonJS module, a callback from a timer, I/O or an event emitter), or from async ` +
+    `code use the promise directly (await unwrap(method).call(obj, ...)).`,
+  deadWait: (what: string) =>
+    `crochet: ${what} can never finish: its result is still pending and nothing but unref'd ` +
+    `handles would keep the event loop alive (the point at which a plain script would exit). ` +
+    `Check that the awaited work was started and that its timers or sockets are not unref()'d.`,
+  badTimeout: (value: unknown, where: string) =>
+    `crochet: ${where} needs a timeout in milliseconds, a finite number >= 0; got ${quote(value)}.`,
+  notAFunction: (value: unknown, where: string) =>
+    `crochet: ${where} needs a function; got ${quote(value)}.`,
+  notAMethod: (decorator: string, key: string | symbol, descriptor: PropertyDescriptor | undefined) =>
+    `crochet: ${decorator} can only decorate a method, but ${String(key)} is ` +
+    (descriptor === undefined
+      ? 'a property (it has no descriptor)'
+      : descriptor.get !== undefined || descriptor.set !== undefined
+        ? 'an accessor (get/set)'
+        : `${quote(descriptor.value)}`) +
+    '. Put it on a method declaration.',
+  runInReactorCalledEmpty: () =>
+    'crochet: @runInReactor takes no arguments; write @runInReactor, not @runInReactor().',
+  notWrapped: (value: unknown) =>
+    `crochet: unwrap() needs a method decorated with @waitFor/@runInReactor or a function ` +
+    `wrapped by waitFor()/runInReactor(); got ${quote(value)}.`,
+  notAClass: (value: unknown) =>
+    `crochet: reactorMethods() needs a class (a constructor function); got ${quote(value)}.`,
+  unknownResultId: (id: unknown) =>
+    `crochet: no stashed EventualResult has id ${quote(id)}: it was never stashed, or it was ` +
+    `already retrieved (retrieveResult() gives each id back once).`,
+  noCurrentCall: () =>
+    'crochet: currentSignal() was called outside a reactor-bound call. Call it inside the body ' +
+    'of a @waitFor/@runInReactor method (or in code that body awaits).',
+  bodyHelperOutsideCall: (helper: string) =>
+    `crochet: ${helper}() declares the body of a reactor-bound method; use it only as ` +
+    `'return ${helper}(async () => ...)' directly inside a method decorated with ` +
+    `${helper === 'blockingBody' ? '@waitFor(ms)' : '@runInReactor'}.`,
+  bodyHelperMismatch: (helper: string, decorator: string) =>
+    `crochet: ${helper}() was returned from a method decorated with ${decorator}; use ` +
+    `${helper === 'blockingBody' ? 'eventualBody()' : 'blockingBody()'} there instead.`,
+  badHookPhase: (phase: unknown) =>
+    `crochet: a shutdown hook phase is 'before', 'during' or 'after'; got ${quote(phase)}.`,
+  hookFailed: (name: string, phase: string) =>
+    `crochet: shutdown hook '${name}' (${phase}) failed; the other hooks still run.`,
+  hookTimedOut: (name: string, phase: string, ms: number) =>
+    `crochet: shutdown hook '${name}' (${phase}) did not finish within ${ms} ms; skipped so ` +
+    `that shutdown does not hang.`,
+  unobservedFailure: () =>
+    'crochet: an EventualResult failed and nobody observed the error (call wait() or ' +
+    'originalError() to observe it):',
+  lateFailure: () =>
+    'crochet: a @waitFor call failed after its caller had given up waiting (timeout or ' +
+    'refusal); its error:',
+  uncaughtDuringShutdown: () =>
+    'crochet: an uncaught exception was thrown while the reactor was shutting down after a signal:',
+  stashedUnobserved: (id: number) =>
+    `crochet: stashed EventualResult ${id} failed and was never retrieved and observed:`,
+} as const;

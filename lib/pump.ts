@@ -1,0 +1,162 @@
+/**
+ * The blocking primitive: pump the calling thread's own event loop until a pending operation
+ * settles, its timeout passes, or it becomes clear that it can never settle.
+ *
+ * Everything that blocks in this library goes through {@link blockUntilSettled}; the pump itself
+ * (deasync's `uv_run(UV_RUN_ONCE)` plus a microtask drain) is an injected collaborator so that
+ * specs can count or replace it.
+ *
+ * Rules this module enforces, and why:
+ * - Inside a microtask V8 will not run a nested microtask checkpoint, so nothing awaited can ever
+ *   settle: refuse at once with {@link DeadlockError} ('in-microtask') instead of spinning.
+ * - A loop with nothing ref'd in it makes `uv_run` return at once, so pumping it would spin a
+ *   core: when an iteration makes no progress and Node's own liveness rule says the loop is dead
+ *   (the point where a plain script would exit), refuse with 'nothing-pending'.
+ * - Deadlines are enforced by a real (unref'd) timer, so the loop wakes on time; an unref'd timer
+ *   does not count as liveness, exactly as it would not keep a script alive.
+ *
+ * Context: call only on the thread that owns the loop, from synchronous code.
+ */
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { DeadlockError } from './errors';
+import { messages } from './messages';
+
+/** What the blocking loop needs from an event loop. */
+export interface EventLoopPump {
+  /** Runs queued `process.nextTick` callbacks and promise jobs. */
+  drainMicrotasks(): void;
+  /** Runs one loop iteration; blocks until at least one event when the loop is alive. */
+  runOnce(): void;
+  /** Node's liveness rule: is anything ref'd (timers, sockets, requests...) keeping the loop alive? */
+  hasLiveWork(): boolean;
+}
+
+/** Something a caller can block on. */
+export interface Waitable {
+  readonly settled: boolean;
+  /**
+   * Whether the operation's body has started. The body is queued as a microtask, so a body that
+   * is still not started after a drain proves the drain ran no microtasks: the caller is itself
+   * inside one. This saves a probe on the hot path.
+   */
+  readonly started: boolean;
+}
+
+export type BlockOutcome = 'settled' | 'timeout';
+
+interface DeasyncBinding {
+  run(): void;
+}
+
+type TickDrainer = () => void;
+
+/**
+ * Loads deasync's prebuilt binary directly (the same per-platform file deasync's own entry point
+ * picks) so that draining and running the loop are separate steps; falls back to deasync's
+ * `runLoopOnce` when the layout is not the expected one.
+ */
+export function createDeasyncPump(): EventLoopPump {
+  // process._tickCallback is the only synchronous way to drain nextTicks and promise jobs; it is
+  // a documentation-only deprecation (DEP0134) and warns only under --pending-deprecation.
+  const drain = (process as unknown as { _tickCallback: TickDrainer })._tickCallback;
+  const run = loadRunOnce();
+  return {
+    drainMicrotasks: drain,
+    runOnce: run,
+    hasLiveWork: () => process.getActiveResourcesInfo().length > 0,
+  };
+}
+
+function loadRunOnce(): () => void {
+  const localRequire = createRequire(__filename);
+  const root = path.dirname(localRequire.resolve('deasync/package.json'));
+  const [major, minor] = process.versions.node.split('.');
+  const platform = `${process.platform}-${process.arch}`;
+  for (const version of [`${major}.${minor}`, `${major}`]) {
+    const file = path.join(root, 'bin', `${platform}-node-${version}`, 'deasync.node');
+    if (fs.existsSync(file)) {
+      const binding = localRequire(file) as DeasyncBinding;
+      return () => binding.run();
+    }
+  }
+  const deasync = localRequire('deasync') as { runLoopOnce(): void };
+  return () => deasync.runLoopOnce();
+}
+
+function insideMicrotask(pump: EventLoopPump): boolean {
+  let ran = false;
+  queueMicrotask(() => {
+    ran = true;
+  });
+  pump.drainMicrotasks();
+  return !ran;
+}
+
+/**
+ * Pumps the loop until `cell` settles or `timeoutMs` passes. Returns which happened; throws
+ * {@link DeadlockError} when blocking here could never end. `what` names the call in messages.
+ *
+ * Context: synchronous code on the loop's own thread. Re-entrant: a callback run by the pump may
+ * block again (the inner call must return before the outer one can).
+ */
+export function blockUntilSettled(
+  pump: EventLoopPump,
+  cell: Waitable,
+  timeoutMs: number,
+  what: string,
+): BlockOutcome {
+  const startedBefore = cell.started;
+  pump.drainMicrotasks();
+  if (cell.settled) return 'settled';
+  if (startedBefore ? insideMicrotask(pump) : !cell.started) {
+    throw new DeadlockError(messages.inMicrotask(what), 'in-microtask');
+  }
+  if (timeoutMs <= 0) return 'timeout';
+  const deadline = performance.now() + timeoutMs;
+  // Unref'd: wakes the loop at the deadline without counting as something that keeps it alive.
+  // Node starts timers from the loop's cached clock, which can lag behind; a wake-up that comes
+  // early is re-armed for the time that is really left.
+  let wakeUp = new WakeUp(timeoutMs);
+  try {
+    for (;;) {
+      pump.runOnce();
+      pump.drainMicrotasks();
+      if (cell.settled) return 'settled';
+      const left = deadline - performance.now();
+      if (left <= 0) return 'timeout';
+      if (wakeUp.fired) {
+        wakeUp.cancel();
+        wakeUp = new WakeUp(left);
+      }
+      // Checked only after an iteration that did not settle the cell, so the hot path pays
+      // nothing; one extra iteration also lets closing handles and pending callbacks run.
+      if (!pump.hasLiveWork()) {
+        pump.runOnce();
+        pump.drainMicrotasks();
+        if (cell.settled) return 'settled';
+        if (!pump.hasLiveWork()) {
+          throw new DeadlockError(messages.deadWait(what), 'nothing-pending');
+        }
+      }
+    }
+  } finally {
+    wakeUp.cancel();
+  }
+}
+
+/** An unref'd timer that only records that it fired: its job is to end a blocked `uv_run`. */
+class WakeUp {
+  fired = false;
+  private readonly timer: NodeJS.Timeout;
+  constructor(ms: number) {
+    this.timer = setTimeout(() => {
+      this.fired = true;
+    }, Math.ceil(ms));
+    this.timer.unref();
+  }
+  cancel(): void {
+    clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * The reactor controller: owns the lifecycle of the reactor (the event loop of the thread that
+ * calls it), the registry of pending calls, stashed results and shutdown hooks.
+ *
+ * It is an ordinary class built from injected collaborators (the loop pump, the process
+ * integration, the logger); the package builds one instance (`reactor`) and exports its bound
+ * methods, while specs build their own with fakes.
+ *
+ * Context: every method is called on the thread that owns the loop. `invoke` and the blocking
+ * paths are called from synchronous application code; `stop()` from anywhere on that thread.
+ */
+import { NotSetUpError, ReactorStopped, TimeoutError } from './errors';
+import type { ReactorMethodKind } from './call-context';
+import { EventualResult, type ResultHost } from './eventual-result';
+import { stderrLogger, type Logger } from './logger';
+import { messages } from './messages';
+import { Operation, type OperationHost } from './operation';
+import {
+  nodeProcess,
+  type ProcessIntegration,
+  type ShutdownSignal,
+} from './process-integration';
+import { blockUntilSettled, createDeasyncPump, type EventLoopPump } from './pump';
+import {
+  ShutdownHooks,
+  type ShutdownHook,
+  type ShutdownHookOptions,
+  type ShutdownPhase,
+} from './shutdown-hooks';
+import { checkTimeout } from './timeout-arg';
+
+export type ReactorState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+export interface SetupOptions {
+  /** Where unobserved failures and hook problems are reported (default: stderr). */
+  logger?: Logger;
+  /** Default limit for each shutdown hook, in ms (default 5000). */
+  hookTimeoutMs?: number;
+}
+
+export interface ReactorCollaborators {
+  pump: EventLoopPump;
+  process: ProcessIntegration;
+  logger: Logger;
+}
+
+/** The default collaborators: deasync, the real process, stderr. */
+export function defaultCollaborators(): ReactorCollaborators {
+  return { pump: createDeasyncPump(), process: nodeProcess, logger: stderrLogger };
+}
+
+interface Stashed {
+  readonly result: EventualResult<unknown>;
+  readonly operation: Operation;
+}
+
+const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
+
+export class ReactorController implements OperationHost, ResultHost {
+  private currentState: ReactorState = 'idle';
+  private mode: 'setup' | 'noSetup' | undefined;
+  private readonly pending = new Set<Operation>();
+  private readonly stashed = new Map<number, Stashed>();
+  private lastStashId = 0;
+  private readonly hooks = new ShutdownHooks();
+  private hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
+  private logger: Logger;
+  private shutdown: Promise<void> | undefined;
+  private removeProcessHandlers: (() => void) | undefined;
+  // Reports a failure nobody observed once its EventualResult has been garbage-collected.
+  private readonly collected = new FinalizationRegistry<Operation>((operation) =>
+    operation.orphan(messages.unobservedFailure()),
+  );
+
+  constructor(private readonly collaborators: ReactorCollaborators) {
+    this.logger = collaborators.logger;
+  }
+
+  get state(): ReactorState {
+    return this.currentState;
+  }
+
+  /** Calls that have not settled yet (for diagnostics and specs). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Starts the reactor and installs process handling: SIGINT/SIGTERM run an orderly shutdown and
+   * exit with 130/143; a normal end of the program runs the shutdown hooks too. Idempotent, so
+   * several libraries may each call it; a no-op after `noSetup()`.
+   */
+  setup(options: SetupOptions = {}): void {
+    this.configure(options);
+    if (this.currentState === 'stopping' || this.currentState === 'stopped') {
+      throw new ReactorStopped(messages.setupAfterStop());
+    }
+    if (this.mode !== undefined) return;
+    this.mode = 'setup';
+    this.currentState = 'running';
+    this.removeProcessHandlers = this.collaborators.process.install({
+      signal: (name) => this.onSignal(name),
+      beforeExit: () => void this.stop(),
+      exit: () => this.stopNow(),
+    });
+  }
+
+  /**
+   * Marks the reactor running for an application that manages process shutdown itself (it
+   * calls `reactor.stop()` when it wants). Installs no process handlers.
+   */
+  noSetup(): void {
+    if (this.mode === 'setup') throw new Error(messages.noSetupAfterSetup());
+    if (this.mode === 'noSetup') throw new Error(messages.noSetupTwice());
+    this.mode = 'noSetup';
+    this.currentState = 'running';
+  }
+
+  setLogger(logger: Logger): void {
+    this.logger = logger;
+  }
+
+  addShutdownHook(
+    phase: ShutdownPhase,
+    hook: ShutdownHook,
+    options?: ShutdownHookOptions,
+  ): () => void {
+    return this.hooks.add(phase, hook, options);
+  }
+
+  /**
+   * Orderly shutdown: 'before' hooks; every pending call fails with ReactorStopped (releasing
+   * every blocked caller) and its signal aborts; stashed failures nobody observed are reported;
+   * 'during' hooks; 'after' hooks. Idempotent: later calls return the same promise.
+   */
+  stop(): Promise<void> {
+    this.shutdown ??= this.runShutdown();
+    return this.shutdown;
+  }
+
+  /**
+   * Gives back a result stashed with `EventualResult.stash()`, once.
+   * Throws a RangeError naming the id when it is unknown or was already retrieved.
+   */
+  retrieveResult(id: number): EventualResult<unknown> {
+    const entry = this.stashed.get(id);
+    if (entry === undefined) throw new RangeError(messages.unknownResultId(id));
+    this.stashed.delete(id);
+    return entry.result;
+  }
+
+  /**
+   * Back to a fresh 'idle' controller: pending calls fail with ReactorStopped, hooks, stash and
+   * process handlers are dropped. For specs that must use the global instance.
+   */
+  reset(): void {
+    this.failPending();
+    this.hooks.clear();
+    this.stashed.clear();
+    this.removeProcessHandlers?.();
+    this.removeProcessHandlers = undefined;
+    this.shutdown = undefined;
+    this.mode = undefined;
+    this.currentState = 'idle';
+    this.logger = this.collaborators.logger;
+    this.hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
+  }
+
+  /**
+   * Runs `fn` on the reactor as a reactor-bound call. For 'runInReactor' returns an
+   * EventualResult at once; for 'waitFor' blocks until the outcome and returns or throws it.
+   * The body is queued as a microtask: it never runs inside this call.
+   *
+   * Context: application code on the reactor's thread; 'waitFor' only from synchronous code.
+   */
+  invoke(
+    kind: ReactorMethodKind,
+    fn: (...args: unknown[]) => unknown,
+    thisArg: unknown,
+    args: unknown[],
+    timeoutMs: number,
+    what: string,
+  ): unknown {
+    if (this.currentState !== 'running') this.refuseCall(what);
+    const operation = new Operation(this, kind);
+    this.pending.add(operation);
+    queueMicrotask(() => operation.start(fn, thisArg, args));
+    if (kind === 'runInReactor') {
+      const result = new EventualResult<unknown>(operation, this);
+      this.collected.register(result, operation);
+      return result;
+    }
+    return this.waitForCall(operation, timeoutMs, what);
+  }
+
+  /** @internal ResultHost */
+  block(operation: Operation, timeoutMs: number, what: string): 'settled' | 'timeout' {
+    return blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
+  }
+
+  /** @internal ResultHost */
+  stash(result: EventualResult<unknown>, operation: Operation): number {
+    this.lastStashId += 1;
+    this.stashed.set(this.lastStashId, { result, operation });
+    return this.lastStashId;
+  }
+
+  /** @internal OperationHost */
+  operationSettled(operation: Operation): void {
+    this.pending.delete(operation);
+  }
+
+  /** @internal OperationHost */
+  report(message: string, error: unknown): void {
+    try {
+      this.logger.error(message, error);
+    } catch {
+      // A broken logger must not break the reactor; stderr is the last resort.
+      stderrLogger.error(message, error);
+    }
+  }
+
+  private waitForCall(operation: Operation, timeoutMs: number, what: string): unknown {
+    let outcome: 'settled' | 'timeout';
+    try {
+      outcome = blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
+    } catch (refusal) {
+      operation.abandon(refusal, messages.lateFailure());
+      throw refusal;
+    }
+    if (outcome === 'timeout') {
+      // Created here, inside the caller's synchronous wait, so its stack shows the caller.
+      const error = new TimeoutError(messages.timeout(timeoutMs, what), timeoutMs);
+      operation.abandon(error, messages.lateFailure());
+      throw error;
+    }
+    operation.observed = true;
+    if (operation.failed) throw operation.error;
+    return operation.value;
+  }
+
+  private refuseCall(what: string): never {
+    if (this.currentState === 'idle') throw new NotSetUpError(messages.notSetUp(what));
+    throw new ReactorStopped(messages.stopped(what));
+  }
+
+  private configure(options: SetupOptions): void {
+    if (options.logger !== undefined) this.logger = options.logger;
+    if (options.hookTimeoutMs !== undefined) {
+      this.hookTimeoutMs = checkTimeout(options.hookTimeoutMs, 'setup() option hookTimeoutMs');
+    }
+  }
+
+  private async runShutdown(): Promise<void> {
+    this.currentState = 'stopping';
+    await this.hooks.run('before', this.hookTimeoutMs, this.logger);
+    this.failPending();
+    this.reportStashedFailures();
+    await this.hooks.run('during', this.hookTimeoutMs, this.logger);
+    await this.hooks.run('after', this.hookTimeoutMs, this.logger);
+    this.currentState = 'stopped';
+    this.removeProcessHandlers?.();
+    this.removeProcessHandlers = undefined;
+  }
+
+  private failPending(): void {
+    for (const operation of [...this.pending]) {
+      operation.stop(new ReactorStopped(messages.stoppedWhilePending()));
+    }
+    this.pending.clear();
+  }
+
+  private reportStashedFailures(): void {
+    for (const [id, { operation }] of this.stashed) {
+      operation.orphan(messages.stashedUnobserved(id));
+    }
+  }
+
+  private onSignal(name: ShutdownSignal): void {
+    const code = EXIT_CODES[name];
+    if (this.currentState === 'stopping' || this.currentState === 'stopped') {
+      this.collaborators.process.exit(code);
+      return;
+    }
+    // The blocked caller receives ReactorStopped; if the application lets it escape, it must
+    // not cut the shutdown short, so it is absorbed here and the hooks still run.
+    const release = this.collaborators.process.catchUncaught((error) => {
+      if (!(error instanceof ReactorStopped)) this.report(messages.uncaughtDuringShutdown(), error);
+    });
+    void this.stop().then(() => {
+      release();
+      this.collaborators.process.exit(code);
+    });
+  }
+
+  private stopNow(): void {
+    if (this.currentState === 'stopped') return;
+    if (this.currentState === 'stopping') {
+      // Exiting in the middle of an orderly shutdown: its hooks are already under way.
+      this.failPending();
+      return;
+    }
+    this.currentState = 'stopped';
+    this.failPending();
+    this.reportStashedFailures();
+    this.hooks.runSynchronously(this.logger);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Shutdown hooks in three phases, as in Twisted: 'before' (release what blocks, e.g. fire or
+ * cancel what callers wait on), then the controller fails every pending call with
+ * ReactorStopped, then 'during' (close pools, servers), then 'after'. Hooks of a phase run one
+ * after another in the order they were added. A hook that throws is reported and the rest still
+ * run; a hook that does not finish within its limit is reported by name and skipped, so shutdown
+ * never hangs.
+ */
+import type { Logger } from './logger';
+import { messages } from './messages';
+import { checkTimeout } from './timeout-arg';
+
+export type ShutdownPhase = 'before' | 'during' | 'after';
+
+export interface ShutdownHookOptions {
+  /** Shown in reports; defaults to the function's name, or '<phase> hook #n'. */
+  name?: string;
+  /** How long the hook may take before it is skipped; defaults to the controller's limit. */
+  timeoutMs?: number;
+}
+
+export type ShutdownHook = () => unknown;
+
+interface Registered {
+  readonly name: string;
+  readonly hook: ShutdownHook;
+  readonly timeoutMs: number | undefined;
+}
+
+const PHASES: readonly ShutdownPhase[] = ['before', 'during', 'after'];
+
+export class ShutdownHooks {
+  private readonly phases = new Map<ShutdownPhase, Registered[]>(PHASES.map((p) => [p, []]));
+  private added = 0;
+
+  add(phase: ShutdownPhase, hook: ShutdownHook, options: ShutdownHookOptions = {}): () => void {
+    const list = this.phases.get(phase);
+    if (list === undefined) throw new TypeError(messages.badHookPhase(phase));
+    if (typeof hook !== 'function') {
+      throw new TypeError(messages.notAFunction(hook, 'reactor.addShutdownHook()'));
+    }
+    const timeoutMs =
+      options.timeoutMs === undefined
+        ? undefined
+        : checkTimeout(options.timeoutMs, 'reactor.addShutdownHook() option timeoutMs');
+    this.added += 1;
+    const entry: Registered = {
+      name: options.name ?? (hook.name || `${phase} hook #${this.added}`),
+      hook,
+      timeoutMs,
+    };
+    list.push(entry);
+    return () => {
+      const index = list.indexOf(entry);
+      if (index >= 0) list.splice(index, 1);
+    };
+  }
+
+  clear(): void {
+    for (const list of this.phases.values()) list.length = 0;
+  }
+
+  /** Runs one phase to the end. Context: the reactor thread, from async code. */
+  async run(phase: ShutdownPhase, defaultTimeoutMs: number, logger: Logger): Promise<void> {
+    for (const entry of [...(this.phases.get(phase) ?? [])]) {
+      await runOne(entry, phase, entry.timeoutMs ?? defaultTimeoutMs, logger);
+    }
+  }
+
+  /** For a process that is exiting right now: calls each hook, cannot wait for async ones. */
+  runSynchronously(logger: Logger): void {
+    for (const phase of PHASES) {
+      for (const entry of this.phases.get(phase) ?? []) {
+        try {
+          const result = entry.hook();
+          if (result instanceof Promise) result.catch(() => undefined);
+        } catch (error) {
+          logger.error(messages.hookFailed(entry.name, phase), error);
+        }
+      }
+    }
+  }
+}
+
+function runOne(entry: Registered, phase: ShutdownPhase, limitMs: number, logger: Logger) {
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const finish = (problem?: { message: string; error?: unknown }): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (problem) logger.error(problem.message, problem.error);
+      resolve();
+    };
+    // Ref'd on purpose: the process must stay up long enough to report a hung hook.
+    const timer = setTimeout(
+      () => finish({ message: messages.hookTimedOut(entry.name, phase, limitMs) }),
+      limitMs,
+    );
+    try {
+      Promise.resolve(entry.hook()).then(
+        () => finish(),
+        (error: unknown) => finish({ message: messages.hookFailed(entry.name, phase), error }),
+      );
+    } catch (error) {
+      finish({ message: messages.hookFailed(entry.name, phase), error });
+    }
+  });
+}
