@@ -19,7 +19,10 @@ export interface WrapsOriginal<F> {
 }
 
 /** What `waitFor(ms)(fn)` returns: same `this` and parameters, the awaited result. */
-export type BlockingFunction<This, P extends unknown[], R> = ((this: This, ...args: P) => Awaited<R>) &
+export type BlockingFunction<This, P extends unknown[], R> = ((
+  this: This,
+  ...args: P
+) => Awaited<R>) &
   WrapsOriginal<(this: This, ...args: P) => R>;
 
 /** What `runInReactor(fn)` returns: same `this` and parameters, an EventualResult. */
@@ -147,7 +150,8 @@ export function createDecorators(invoker: Invoker): {
       key?: string | symbol,
       descriptor?: PropertyDescriptor,
     ): unknown {
-      if (key === undefined) return wrapFunction(invoker, 'waitFor', ms, `waitFor(${ms})`, fnOrTarget);
+      if (key === undefined)
+        return wrapFunction(invoker, 'waitFor', ms, `waitFor(${ms})`, fnOrTarget);
       decorate(invoker, 'waitFor', ms, name, fnOrTarget as object, key, descriptor);
       return undefined;
     }
@@ -160,8 +164,17 @@ export function createDecorators(invoker: Invoker): {
     descriptor?: PropertyDescriptor,
   ): unknown {
     if (arguments.length === 0) throw new TypeError(messages.runInReactorCalledEmpty());
-    if (key === undefined) return wrapFunction(invoker, 'runInReactor', undefined, 'runInReactor()', fnOrTarget);
-    decorate(invoker, 'runInReactor', undefined, '@runInReactor', fnOrTarget as object, key, descriptor);
+    if (key === undefined)
+      return wrapFunction(invoker, 'runInReactor', undefined, 'runInReactor()', fnOrTarget);
+    decorate(
+      invoker,
+      'runInReactor',
+      undefined,
+      '@runInReactor',
+      fnOrTarget as object,
+      key,
+      descriptor,
+    );
     return undefined;
   }
 

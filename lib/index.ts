@@ -16,13 +16,7 @@ export type {
 export { reactorMethods } from './reactor-methods';
 export type { ReactorMethodEntry } from './reactor-methods';
 export { blockingBody, eventualBody } from './declared-body';
-export {
-  CrochetError,
-  TimeoutError,
-  ReactorStopped,
-  NotSetUpError,
-  DeadlockError,
-} from './errors';
+export { CrochetError, TimeoutError, ReactorStopped, NotSetUpError, DeadlockError } from './errors';
 export type { DeadlockReason } from './errors';
 export type { Logger } from './logger';
 export { stderrLogger } from './logger';

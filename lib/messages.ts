@@ -16,8 +16,7 @@ export const messages = {
   noSetupAfterSetup: () =>
     'crochet: noSetup() was called after setup(); the reactor is already managed by crochet. ' +
     'Call one or the other, once, at program start.',
-  noSetupTwice: () =>
-    'crochet: noSetup() was called twice. Call it once, at program start.',
+  noSetupTwice: () => 'crochet: noSetup() was called twice. Call it once, at program start.',
   setupAfterStop: () =>
     'crochet: setup() was called after the reactor stopped; a stopped reactor cannot be restarted.',
   timeout: (ms: number, what: string) => `crochet: ${what} did not finish within ${ms} ms.`,
@@ -35,7 +34,11 @@ export const messages = {
     `crochet: ${where} needs a timeout in milliseconds, a finite number >= 0; got ${quote(value)}.`,
   notAFunction: (value: unknown, where: string) =>
     `crochet: ${where} needs a function; got ${quote(value)}.`,
-  notAMethod: (decorator: string, key: string | symbol, descriptor: PropertyDescriptor | undefined) =>
+  notAMethod: (
+    decorator: string,
+    key: string | symbol,
+    descriptor: PropertyDescriptor | undefined,
+  ) =>
     `crochet: ${decorator} can only decorate a method, but ${String(key)} is ` +
     (descriptor === undefined
       ? 'a property (it has no descriptor)'

@@ -9,6 +9,7 @@
 import { callStorage, type CallContext, type ReactorMethodKind } from './call-context';
 import { DeclaredBody } from './declared-body';
 import { messages } from './messages';
+import type { PendingLink } from './pending-operations';
 import type { Waitable } from './pump';
 
 /** What an operation tells the controller that owns it. */
@@ -17,7 +18,10 @@ export interface OperationHost {
   report(message: string, error: unknown): void;
 }
 
-export class Operation implements Waitable, CallContext {
+export class Operation implements Waitable, CallContext, PendingLink {
+  pendingPrev: PendingLink | undefined = undefined;
+  pendingNext: PendingLink | undefined = undefined;
+  isPending = false;
   settled = false;
   started = false;
   inMethod = false;
@@ -158,6 +162,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function isAbortConsequence(error: unknown, reason: unknown): boolean {
   return (
     error === reason ||
-    (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError')
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as { name?: unknown }).name === 'AbortError')
   );
 }

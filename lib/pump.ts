@@ -36,12 +36,6 @@ export interface EventLoopPump {
 /** Something a caller can block on. */
 export interface Waitable {
   readonly settled: boolean;
-  /**
-   * Whether the operation's body has started. The body is queued as a microtask, so a body that
-   * is still not started after a drain proves the drain ran no microtasks: the caller is itself
-   * inside one. This saves a probe on the hot path.
-   */
-  readonly started: boolean;
 }
 
 export type BlockOutcome = 'settled' | 'timeout';
@@ -85,13 +79,18 @@ function loadRunOnce(): () => void {
   return () => deasync.runLoopOnce();
 }
 
+const settledPromise = Promise.resolve();
+let probeRan = false;
+const markProbeRan = (): void => {
+  probeRan = true;
+};
+
+/** Queues a promise job and drains: if it did not run, the caller is itself inside one. */
 function insideMicrotask(pump: EventLoopPump): boolean {
-  let ran = false;
-  queueMicrotask(() => {
-    ran = true;
-  });
+  probeRan = false;
+  void settledPromise.then(markProbeRan);
   pump.drainMicrotasks();
-  return !ran;
+  return !probeRan;
 }
 
 /**
@@ -107,10 +106,11 @@ export function blockUntilSettled(
   timeoutMs: number,
   what: string,
 ): BlockOutcome {
-  const startedBefore = cell.started;
   pump.drainMicrotasks();
   if (cell.settled) return 'settled';
-  if (startedBefore ? insideMicrotask(pump) : !cell.started) {
+  // Only now, when the first drain did not settle the cell, is it worth checking whether the
+  // drain could run anything at all.
+  if (insideMicrotask(pump)) {
     throw new DeadlockError(messages.inMicrotask(what), 'in-microtask');
   }
   if (timeoutMs <= 0) return 'timeout';

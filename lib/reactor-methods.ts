@@ -63,7 +63,7 @@ export function reactorMethods(cls: AnyClass): ReactorMethodEntry[] {
 
 function collect(cls: AnyClass, isStatic: boolean): ReactorMethodEntry[] {
   const chain: object[] = [];
-  for (let c: object | null = cls; c !== null && c !== Function.prototype; ) {
+  for (let c: object | null = cls; c !== null && c !== Function.prototype;) {
     chain.push(c);
     c = Object.getPrototypeOf(c) as object | null;
   }

@@ -15,11 +15,8 @@ import { EventualResult, type ResultHost } from './eventual-result';
 import { stderrLogger, type Logger } from './logger';
 import { messages } from './messages';
 import { Operation, type OperationHost } from './operation';
-import {
-  nodeProcess,
-  type ProcessIntegration,
-  type ShutdownSignal,
-} from './process-integration';
+import { nodeProcess, type ProcessIntegration, type ShutdownSignal } from './process-integration';
+import { PendingOperations } from './pending-operations';
 import { blockUntilSettled, createDeasyncPump, type EventLoopPump } from './pump';
 import {
   ShutdownHooks,
@@ -60,7 +57,7 @@ const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 export class ReactorController implements OperationHost, ResultHost {
   private currentState: ReactorState = 'idle';
   private mode: 'setup' | 'noSetup' | undefined;
-  private readonly pending = new Set<Operation>();
+  private readonly pending = new PendingOperations<Operation>();
   private readonly stashed = new Map<number, Stashed>();
   private lastStashId = 0;
   private readonly hooks = new ShutdownHooks();
@@ -169,8 +166,9 @@ export class ReactorController implements OperationHost, ResultHost {
 
   /**
    * Runs `fn` on the reactor as a reactor-bound call. For 'runInReactor' returns an
-   * EventualResult at once; for 'waitFor' blocks until the outcome and returns or throws it.
-   * The body is queued as a microtask: it never runs inside this call.
+   * EventualResult at once and queues the body as a microtask, so it never runs inside the call.
+   * For 'waitFor' runs the body and blocks, pumping the loop, until the outcome, then returns or
+   * throws it.
    *
    * Context: application code on the reactor's thread; 'waitFor' only from synchronous code.
    */
@@ -184,14 +182,17 @@ export class ReactorController implements OperationHost, ResultHost {
   ): unknown {
     if (this.currentState !== 'running') this.refuseCall(what);
     const operation = new Operation(this, kind);
+    if (kind === 'waitFor') {
+      // The caller blocks right here, so its body runs right here too: a call whose body is
+      // already settled finishes within the first microtask drain, with no queueing at all.
+      operation.start(fn, thisArg, args);
+      return this.waitForCall(operation, timeoutMs, what);
+    }
     this.pending.add(operation);
     queueMicrotask(() => operation.start(fn, thisArg, args));
-    if (kind === 'runInReactor') {
-      const result = new EventualResult<unknown>(operation, this);
-      this.collected.register(result, operation);
-      return result;
-    }
-    return this.waitForCall(operation, timeoutMs, what);
+    const result = new EventualResult<unknown>(operation, this);
+    this.collected.register(result, operation);
+    return result;
   }
 
   /** @internal ResultHost */
@@ -222,18 +223,22 @@ export class ReactorController implements OperationHost, ResultHost {
   }
 
   private waitForCall(operation: Operation, timeoutMs: number, what: string): unknown {
-    let outcome: 'settled' | 'timeout';
-    try {
-      outcome = blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
-    } catch (refusal) {
-      operation.abandon(refusal, messages.lateFailure());
-      throw refusal;
-    }
-    if (outcome === 'timeout') {
-      // Created here, inside the caller's synchronous wait, so its stack shows the caller.
-      const error = new TimeoutError(messages.timeout(timeoutMs, what), timeoutMs);
-      operation.abandon(error, messages.lateFailure());
-      throw error;
+    if (!operation.settled) {
+      // Only a call that really blocks needs to be found (and released) by stop().
+      this.pending.add(operation);
+      let outcome: 'settled' | 'timeout';
+      try {
+        outcome = blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
+      } catch (refusal) {
+        operation.abandon(refusal, messages.lateFailure());
+        throw refusal;
+      }
+      if (outcome === 'timeout') {
+        // Created here, inside the caller's synchronous wait, so its stack shows the caller.
+        const error = new TimeoutError(messages.timeout(timeoutMs, what), timeoutMs);
+        operation.abandon(error, messages.lateFailure());
+        throw error;
+      }
     }
     operation.observed = true;
     if (operation.failed) throw operation.error;
@@ -265,10 +270,9 @@ export class ReactorController implements OperationHost, ResultHost {
   }
 
   private failPending(): void {
-    for (const operation of [...this.pending]) {
+    for (const operation of this.pending.takeAll()) {
       operation.stop(new ReactorStopped(messages.stoppedWhilePending()));
     }
-    this.pending.clear();
   }
 
   private reportStashedFailures(): void {

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: the per-call cost of a blocking call, side by side in one run.
+ *
+ * Rows: raw deasync pumping of the same promise (the floor this library builds on), `@waitFor`
+ * on a decorated method, and a plain `await` (what async code pays, for scale). Two bodies:
+ * (a) an async body that is already resolved, (b) one that resolves on the next loop turn
+ * (setImmediate). The ratio column is the library's cost over raw deasync.
+ */
+import { createRequire } from 'node:module';
+import { setup, waitFor } from '../lib';
+import { formatNs, measure, measureAsync, printTable, type Measurement } from './measure';
+
+const deasync = createRequire(__filename)('deasync') as { loopWhile(pred: () => boolean): void };
+
+async function resolvedBody(x: number): Promise<number> {
+  return x + 1;
+}
+
+function nextTurnBody(x: number): Promise<number> {
+  return new Promise((resolve) => setImmediate(resolve, x + 1));
+}
+
+/** What a user of deasync alone writes: pump until the promise settles. */
+function rawDeasync<T>(promise: Promise<T>): T {
+  let done = false;
+  let value: T | undefined;
+  promise.then((v) => {
+    value = v;
+    done = true;
+  });
+  deasync.loopWhile(() => !done);
+  return value as T;
+}
+
+class Service {
+  @waitFor(1_000)
+  resolved(x: number): Promise<number> {
+    return resolvedBody(x);
+  }
+
+  @waitFor(1_000)
+  nextTurn(x: number): Promise<number> {
+    return nextTurnBody(x);
+  }
+}
+
+const cases = [
+  { label: '(a) already resolved', body: resolvedBody, perBatch: 50_000 },
+  { label: '(b) next loop turn', body: nextTurnBody, perBatch: 20_000 },
+] as const;
+
+interface Row {
+  readonly cleanRaw: Measurement;
+  readonly hookedRaw: Measurement;
+  readonly ours: Measurement;
+}
+
+/**
+ * Raw deasync is measured twice: before the library's first call, and after it. The library
+ * tracks the call context with AsyncLocalStorage (so currentSignal() works after an await);
+ * once enabled, Node 20's async hooks add a cost to every promise in the process, raw deasync's
+ * included. The first figure is the floor without context tracking, the second is the same work
+ * under the same conditions as the library's.
+ */
+function syncRows(): Row[] {
+  const service = new Service() as unknown as {
+    resolved(x: number): number;
+    nextTurn(x: number): number;
+  };
+  const calls = [(x: number) => service.resolved(x), (x: number) => service.nextTurn(x)];
+  const cleanRaw = cases.map((c) => measure(() => rawDeasync(c.body(1)), c.perBatch));
+  const ours = cases.map((c, i) => measure(() => calls[i]?.(1), c.perBatch));
+  const hookedRaw = cases.map((c) => measure(() => rawDeasync(c.body(1)), c.perBatch));
+  return cases.map((_, i) => ({
+    cleanRaw: cleanRaw[i] as Measurement,
+    hookedRaw: hookedRaw[i] as Measurement,
+    ours: ours[i] as Measurement,
+  }));
+}
+
+function percentOver(ours: Measurement, base: Measurement): string {
+  return `${((ours.nsPerOp / base.nsPerOp - 1) * 100).toFixed(0)} %`;
+}
+
+async function main(): Promise<void> {
+  setup();
+  // Blocking is impossible inside a microtask (and raw deasync would spin there), so the
+  // synchronous rows run from a timer callback, as a CLI step or a sync hook would.
+  const rows = await new Promise<Row[]>((resolve) => setTimeout(() => resolve(syncRows()), 0));
+  const table: string[][] = [];
+  for (const [i, row] of rows.entries()) {
+    const c = cases[i] ?? cases[0];
+    const awaited = await measureAsync(() => c.body(1), c.perBatch);
+    table.push([
+      c.label,
+      formatNs(row.cleanRaw.nsPerOp),
+      formatNs(row.hookedRaw.nsPerOp),
+      formatNs(row.ours.nsPerOp),
+      percentOver(row.ours, row.hookedRaw),
+      percentOver(row.ours, row.cleanRaw),
+      formatNs(awaited.nsPerOp),
+    ]);
+  }
+  console.log(`Node ${process.version}, ${process.platform}-${process.arch}; median of 15 batches`);
+  printTable(
+    [
+      'body',
+      'raw deasync (no hooks)',
+      'raw deasync (same process)',
+      '@waitFor',
+      'over raw (same process)',
+      'over raw (no hooks)',
+      'plain await',
+    ],
+    table,
+  );
+}
+
+void main();

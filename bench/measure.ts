@@ -1,0 +1,50 @@
+/** Tiny measurement helpers for the benchmarks: medians of repeated timed batches. */
+
+export interface Measurement {
+  /** Median nanoseconds per operation over the batches. */
+  readonly nsPerOp: number;
+}
+
+/** Runs `op` in `batches` batches of `perBatch` calls after a warm-up; reports the median. */
+export function measure(op: () => unknown, perBatch = 20_000, batches = 15): Measurement {
+  for (let i = 0; i < perBatch; i += 1) op();
+  const samples: number[] = [];
+  for (let b = 0; b < batches; b += 1) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < perBatch; i += 1) op();
+    samples.push(Number(process.hrtime.bigint() - start) / perBatch);
+  }
+  samples.sort((x, y) => x - y);
+  return { nsPerOp: samples[Math.floor(samples.length / 2)] ?? Number.NaN };
+}
+
+/** Same for an async operation, awaited one after another. */
+export async function measureAsync(
+  op: () => Promise<unknown>,
+  perBatch = 20_000,
+  batches = 15,
+): Promise<Measurement> {
+  for (let i = 0; i < perBatch; i += 1) await op();
+  const samples: number[] = [];
+  for (let b = 0; b < batches; b += 1) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < perBatch; i += 1) await op();
+    samples.push(Number(process.hrtime.bigint() - start) / perBatch);
+  }
+  samples.sort((x, y) => x - y);
+  return { nsPerOp: samples[Math.floor(samples.length / 2)] ?? Number.NaN };
+}
+
+export function formatNs(ns: number): string {
+  return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${(ns / 1000).toFixed(2)} µs`;
+}
+
+/** Prints a Markdown table. */
+export function printTable(headers: string[], rows: string[][]): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const row of rows) console.log(line(row));
+}
