@@ -3,14 +3,13 @@
  * plain function wrappers. Both route every call through one controller's `invoke`, which is the
  * only place a reactor-bound call is made (facades use it too).
  */
+import type { AnyFunction } from './blocking-types';
 import type { ReactorMethodKind } from './call-context';
 import type { EventualResult } from './eventual-result';
 import { messages } from './messages';
 import { registerReactorMethod } from './reactor-methods';
 import { checkTimeout } from './timeout-arg';
 
-/** Any function, for constraints (never[] accepts every parameter list). */
-export type AnyFunction = (...args: never[]) => unknown;
 
 declare const originalFunction: unique symbol;
 /** Type-only link from a wrapper back to the function it wraps, for `unwrap()`. */
