@@ -4,10 +4,11 @@
  * Rows: raw deasync pumping of the same promise (the floor this library builds on), `@waitFor`
  * on a decorated method, and a plain `await` (what async code pays, for scale). Two bodies:
  * (a) an async body that is already resolved, (b) one that resolves on the next loop turn
- * (setImmediate). The ratio column is the library's cost over raw deasync.
+ * (setImmediate). The ratio columns are the library's cost over raw deasync, and a generated
+ * facade method's cost over the equivalent decorated method.
  */
 import { createRequire } from 'node:module';
-import { setup, waitFor } from '../lib';
+import { facade, setup, waitFor } from '../lib';
 import { formatNs, measure, measureAsync, printTable, type Measurement } from './measure';
 
 const deasync = createRequire(__filename)('deasync') as { loopWhile(pred: () => boolean): void };
@@ -44,6 +45,19 @@ class Service {
   }
 }
 
+/** The same two bodies as a plain async service, reached through a generated facade. */
+class PlainService {
+  resolved(x: number): Promise<number> {
+    return resolvedBody(x);
+  }
+
+  nextTurn(x: number): Promise<number> {
+    return nextTurnBody(x);
+  }
+}
+
+const PlainServiceFacade = facade(PlainService, { timeoutMs: 1_000 });
+
 const cases = [
   { label: '(a) already resolved', body: resolvedBody, perBatch: 50_000 },
   { label: '(b) next loop turn', body: nextTurnBody, perBatch: 20_000 },
@@ -53,6 +67,7 @@ interface Row {
   readonly cleanRaw: Measurement;
   readonly hookedRaw: Measurement;
   readonly ours: Measurement;
+  readonly viaFacade: Measurement;
 }
 
 /**
@@ -67,14 +82,18 @@ function syncRows(): Row[] {
     resolved(x: number): number;
     nextTurn(x: number): number;
   };
+  const blocking = new PlainServiceFacade(new PlainService());
   const calls = [(x: number) => service.resolved(x), (x: number) => service.nextTurn(x)];
+  const facadeCalls = [(x: number) => blocking.resolved(x), (x: number) => blocking.nextTurn(x)];
   const cleanRaw = cases.map((c) => measure(() => rawDeasync(c.body(1)), c.perBatch));
   const ours = cases.map((c, i) => measure(() => calls[i]?.(1), c.perBatch));
+  const viaFacade = cases.map((c, i) => measure(() => facadeCalls[i]?.(1), c.perBatch));
   const hookedRaw = cases.map((c) => measure(() => rawDeasync(c.body(1)), c.perBatch));
   return cases.map((_, i) => ({
     cleanRaw: cleanRaw[i] as Measurement,
     hookedRaw: hookedRaw[i] as Measurement,
     ours: ours[i] as Measurement,
+    viaFacade: viaFacade[i] as Measurement,
   }));
 }
 
@@ -98,6 +117,8 @@ async function main(): Promise<void> {
       formatNs(row.ours.nsPerOp),
       percentOver(row.ours, row.hookedRaw),
       percentOver(row.ours, row.cleanRaw),
+      formatNs(row.viaFacade.nsPerOp),
+      percentOver(row.viaFacade, row.ours),
       formatNs(awaited.nsPerOp),
     ]);
   }
@@ -110,6 +131,8 @@ async function main(): Promise<void> {
       '@waitFor',
       'over raw (same process)',
       'over raw (no hooks)',
+      'facade',
+      'facade over @waitFor',
       'plain await',
     ],
     table,

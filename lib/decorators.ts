@@ -10,7 +10,6 @@ import { messages } from './messages';
 import { registerReactorMethod } from './reactor-methods';
 import { checkTimeout } from './timeout-arg';
 
-
 declare const originalFunction: unique symbol;
 /** Type-only link from a wrapper back to the function it wraps, for `unwrap()`. */
 export interface WrapsOriginal<F> {
@@ -72,6 +71,11 @@ export function unwrap(fn: unknown): unknown {
   const original = typeof fn === 'function' ? originals.get(fn) : undefined;
   if (original === undefined) throw new TypeError(messages.notWrapped(fn));
   return original;
+}
+
+/** The original of a reactor-bound wrapper, or undefined for any other function. */
+export function originalOf(fn: AnyFunction): AnyFunction | undefined {
+  return originals.get(fn);
 }
 
 /**

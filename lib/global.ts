@@ -3,6 +3,7 @@
  * 'crochet'` gives. Specs that need isolation build their own ReactorController instead.
  */
 import { createDecorators } from './decorators';
+import { createFacadeFactory } from './facade';
 import type { EventualResult } from './eventual-result';
 import { defaultCollaborators, ReactorController, type SetupOptions } from './reactor';
 
@@ -42,3 +43,9 @@ export const waitFor = decorators.waitFor;
  * Context: any code on the reactor's thread.
  */
 export const runInReactor = decorators.runInReactor;
+
+/**
+ * `facade(ServiceClass, options)`: a class whose instances wrap a service instance and give
+ * application code a blocking method for each of the service's methods. See lib/facade.ts.
+ */
+export const facade = createFacadeFactory(reactor);

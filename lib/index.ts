@@ -1,11 +1,21 @@
 // The public API. This file only re-exports.
-export { reactor, setup, noSetup, retrieveResult, waitFor, runInReactor } from './global';
+export { reactor, setup, noSetup, retrieveResult, waitFor, runInReactor, facade } from './global';
+export { createFacadeFactory } from './facade';
+export type { FacadeOptions, FacadeOf, FacadeClass } from './facade';
+export type {
+  Blocking,
+  MethodKeys,
+  WrapMap,
+  Delivered,
+  DeliveredResult,
+  FacadeConstructor,
+} from './blocking-types';
 export { ReactorController, defaultCollaborators } from './reactor';
 export type { ReactorState, SetupOptions, ReactorCollaborators } from './reactor';
 export { EventualResult } from './eventual-result';
 export { currentSignal } from './call-context';
 export type { ReactorMethodKind } from './call-context';
-export { unwrap } from './decorators';
+export { unwrap, createDecorators } from './decorators';
 export type {
   WaitForDecorator,
   RunInReactorDecorator,

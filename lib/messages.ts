@@ -66,6 +66,30 @@ export const messages = {
   bodyHelperMismatch: (helper: string, decorator: string) =>
     `crochet: ${helper}() was returned from a method decorated with ${decorator}; use ` +
     `${helper === 'blockingBody' ? 'eventualBody()' : 'blockingBody()'} there instead.`,
+  facadeNeedsClass: (value: unknown) =>
+    `crochet: facade() needs a service class (a constructor function); got ${quote(value)}.`,
+  facadeNeedsOptions: (value: unknown) =>
+    `crochet: facade() needs an options object with at least { timeoutMs }; got ${quote(value)}.`,
+  facadeNeedsInstance: (className: string, value: unknown) =>
+    `crochet: a ${className} facade is constructed with a ${className} instance; got ${quote(value)}.`,
+  facadeUnknownMethod: (
+    className: string,
+    option: string,
+    name: string | symbol,
+    methods: readonly (string | symbol)[],
+  ) =>
+    `crochet: facade(${className}) option '${option}' names ${quote(name)}, which is not a method ` +
+    `of ${className}. Its methods are: ${methods.map((m) => String(m)).join(', ') || '(none)'}.`,
+  facadeBadOption: (className: string, option: string, expected: string, value: unknown) =>
+    `crochet: facade(${className}) option '${option}' must be ${expected}; got ${quote(value)}.`,
+  facadeEventualNotListed: (className: string, name: string | symbol) =>
+    `crochet: ${className}.${String(name)}() is decorated with @runInReactor, so its facade ` +
+    `method returns an EventualResult; list it in the 'eventual' option so that its type says so.`,
+  facadeBadWrap: (className: string, name: string | symbol, value: unknown) =>
+    `crochet: facade(${className}) option wrap.${String(name)} must be a facade class; got ${quote(value)}.`,
+  facadeMethodGone: (className: string, name: string | symbol, value: unknown) =>
+    `crochet: the facade forwards ${String(name)}() to the ${className} instance, but there it is ` +
+    `${quote(value)}, not a function.`,
   badHookPhase: (phase: unknown) =>
     `crochet: a shutdown hook phase is 'before', 'during' or 'after'; got ${quote(phase)}.`,
   hookFailed: (name: string, phase: string) =>

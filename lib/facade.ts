@@ -1,0 +1,266 @@
+/**
+ * `facade(ServiceClass, options)`: a class whose instances wrap a service instance and expose a
+ * generated reactor-bound method for each of its methods, so application code sees a plain
+ * blocking API (the seed's "Hide Twisted and Crochet").
+ *
+ * Generated methods are built by `bindToReactor`, the same function the decorators use, and
+ * registered in the same metadata, so they behave exactly like `@waitFor`/`@runInReactor`
+ * methods (timeouts abort `currentSignal()`, shutdown releases them, `reactorMethods()` lists
+ * them). They forward by name at call time: a sinon stub put on the service instance, or on its
+ * prototype, after the facade was built takes effect. A service method that is itself decorated
+ * is forwarded to its undecorated original, so the call is bound to the reactor once.
+ *
+ * Context: build facades anywhere; call their blocking methods from synchronous code.
+ */
+import type {
+  AnyFunction,
+  Blocking,
+  FacadeConstructor,
+  MethodKeys,
+  WrapMap,
+} from './blocking-types';
+import type { ReactorMethodKind } from './call-context';
+import { bindToReactor, originalOf, type Invoker } from './decorators';
+import { messages } from './messages';
+import { reactorMethods, registerReactorMethod, type AnyClass } from './reactor-methods';
+import { checkTimeout } from './timeout-arg';
+
+export interface FacadeOptions<
+  T,
+  E extends MethodKeys<T> = never,
+  W extends WrapMap<T> = object,
+  X extends MethodKeys<T> = never,
+> {
+  /** Default timeout of the blocking methods, in ms. */
+  timeoutMs: number;
+  /** Per-method timeouts, overriding `timeoutMs` and the service's own `@waitFor(ms)`. */
+  timeouts?: { readonly [K in MethodKeys<T>]?: number };
+  /** Methods that return an EventualResult at once instead of blocking. */
+  eventual?: readonly E[];
+  /** Methods to leave out of the facade. */
+  exclude?: readonly X[];
+  /** Methods whose (awaited) result is wrapped in the given facade class before it is returned. */
+  wrap?: W;
+}
+
+/** The instance type of a facade: the blocking view of T without the excluded methods. */
+export type FacadeOf<
+  T,
+  E extends MethodKeys<T> = never,
+  W extends WrapMap<T> = object,
+  X extends MethodKeys<T> = never,
+> = Omit<Blocking<T, E, W>, X>;
+
+/** The class `facade()` returns: construct it with a service instance, or extend it. */
+export type FacadeClass<T, I> = new (service: T) => I;
+
+const SERVICE = Symbol('crochet.facade.service');
+
+interface FacadeInstance {
+  readonly [SERVICE]: Record<string | symbol, unknown>;
+}
+
+/** The facade factory bound to one controller. The package exports the global reactor's. */
+export function createFacadeFactory(invoker: Invoker) {
+  return function facade<
+    C extends AnyClass,
+    E extends MethodKeys<InstanceType<C>> = never,
+    W extends WrapMap<InstanceType<C>> = object,
+    X extends MethodKeys<InstanceType<C>> = never,
+  >(
+    Service: C,
+    options: FacadeOptions<InstanceType<C>, E, W, X>,
+  ): FacadeClass<InstanceType<C>, FacadeOf<InstanceType<C>, E, W, X>> {
+    return buildFacade(invoker, Service, options) as FacadeClass<
+      InstanceType<C>,
+      FacadeOf<InstanceType<C>, E, W, X>
+    >;
+  };
+}
+
+interface MethodPlan {
+  readonly name: string | symbol;
+  readonly kind: ReactorMethodKind;
+  readonly timeoutMs: number | undefined;
+  readonly wrapWith: FacadeConstructor | undefined;
+}
+
+/** The options as they arrive at run time, before validation (JavaScript callers included). */
+interface UncheckedOptions {
+  readonly timeoutMs: unknown;
+  readonly timeouts?: unknown;
+  readonly eventual?: unknown;
+  readonly exclude?: unknown;
+  readonly wrap?: unknown;
+}
+
+function buildFacade(invoker: Invoker, Service: unknown, options: UncheckedOptions): unknown {
+  if (typeof Service !== 'function' || typeof Service.prototype !== 'object') {
+    throw new TypeError(messages.facadeNeedsClass(Service));
+  }
+  const service = Service as AnyClass;
+  const className = service.name || '<anonymous class>';
+  const plans = planMethods(service, className, options);
+
+  const Facade = class {
+    declare readonly [SERVICE]: Record<string | symbol, unknown>;
+    constructor(instance: unknown) {
+      if (typeof instance !== 'object' || instance === null) {
+        throw new TypeError(messages.facadeNeedsInstance(className, instance));
+      }
+      Object.defineProperty(this, SERVICE, { value: instance });
+    }
+  };
+  Object.defineProperty(Facade, 'name', { value: `${className}Facade` });
+
+  for (const plan of plans) {
+    const forwarder = makeForwarder(plan.name, className, plan.wrapWith);
+    const what = `facade method ${className}Facade.${String(plan.name)}()`;
+    Object.defineProperty(Facade.prototype, plan.name, {
+      value: bindToReactor(invoker, plan.kind, forwarder, plan.timeoutMs ?? 0, what),
+      writable: true,
+      configurable: true,
+    });
+    registerReactorMethod(Facade.prototype, plan.name, plan.kind, plan.timeoutMs);
+  }
+  return Facade;
+}
+
+/** Decides kind and timeout of each generated method, and rejects options that name nothing. */
+function planMethods(
+  service: AnyClass,
+  className: string,
+  options: UncheckedOptions,
+): MethodPlan[] {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(messages.facadeNeedsOptions(options));
+  }
+  const defaultTimeout = checkTimeout(options.timeoutMs, `facade(${className}) option timeoutMs`);
+  const methods = serviceMethodNames(service);
+  const known = new Set<string | symbol>(methods);
+  const check = (option: string, names: Iterable<string | symbol>): Set<string | symbol> => {
+    const set = new Set(names);
+    for (const name of set) {
+      if (!known.has(name)) {
+        throw new TypeError(messages.facadeUnknownMethod(className, option, name, methods));
+      }
+    }
+    return set;
+  };
+  const eventual = check('eventual', nameList(className, 'eventual', options.eventual));
+  const exclude = check('exclude', nameList(className, 'exclude', options.exclude));
+  const timeouts = nameMap(className, 'timeouts', options.timeouts);
+  check('timeouts', Reflect.ownKeys(timeouts));
+  const wrap = nameMap(className, 'wrap', options.wrap);
+  check('wrap', Reflect.ownKeys(wrap));
+  const declared = new Map(
+    reactorMethods(service)
+      .filter((entry) => !entry.static)
+      .map((entry) => [entry.name, entry]),
+  );
+
+  const plans: MethodPlan[] = [];
+  for (const name of methods) {
+    if (exclude.has(name)) continue;
+    const decorated = declared.get(name);
+    if (decorated?.kind === 'runInReactor' && !eventual.has(name)) {
+      throw new TypeError(messages.facadeEventualNotListed(className, name));
+    }
+    const wrapWith = wrap[name];
+    if (wrapWith !== undefined && typeof wrapWith !== 'function') {
+      throw new TypeError(messages.facadeBadWrap(className, name, wrapWith));
+    }
+    const kind: ReactorMethodKind = eventual.has(name) ? 'runInReactor' : 'waitFor';
+    const timeout = timeouts[name];
+    plans.push({
+      name,
+      kind,
+      timeoutMs:
+        kind === 'runInReactor'
+          ? undefined
+          : timeout !== undefined
+            ? checkTimeout(timeout, `facade(${className}) option timeouts.${String(name)}`)
+            : (decorated?.timeoutMs ?? defaultTimeout),
+      wrapWith: wrapWith as FacadeConstructor | undefined,
+    });
+  }
+  return plans;
+}
+
+function nameList(className: string, option: string, value: unknown): (string | symbol)[] {
+  if (value === undefined) return [];
+  if (
+    !Array.isArray(value) ||
+    !value.every((n) => typeof n === 'string' || typeof n === 'symbol')
+  ) {
+    throw new TypeError(
+      messages.facadeBadOption(className, option, 'an array of method names', value),
+    );
+  }
+  return value as (string | symbol)[];
+}
+
+function nameMap(
+  className: string,
+  option: string,
+  value: unknown,
+): Record<string | symbol, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(
+      messages.facadeBadOption(className, option, 'an object keyed by method name', value),
+    );
+  }
+  return value as Record<string | symbol, unknown>;
+}
+
+/** Own and inherited prototype methods, nearest definition first; not the constructor. */
+function serviceMethodNames(service: AnyClass): (string | symbol)[] {
+  const names: (string | symbol)[] = [];
+  const seen = new Set<string | symbol>(['constructor']);
+  for (
+    let proto = service.prototype as object | null;
+    proto !== null && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    for (const name of Reflect.ownKeys(proto)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      if (typeof descriptor?.value === 'function') names.push(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * The body of a generated method: looks the method up on the service by name at call time
+ * (so stubs put on later are honoured) and wraps the result when a facade class is declared.
+ */
+function makeForwarder(
+  name: string | symbol,
+  className: string,
+  wrapWith: FacadeConstructor | undefined,
+): (...args: unknown[]) => unknown {
+  let lastSeen: unknown;
+  let target: AnyFunction | undefined;
+  return function forward(this: FacadeInstance, ...args: unknown[]): unknown {
+    const service = this[SERVICE];
+    const method = service[name];
+    if (method !== lastSeen) {
+      if (typeof method !== 'function') {
+        throw new TypeError(messages.facadeMethodGone(className, name, method));
+      }
+      lastSeen = method;
+      target = originalOf(method as AnyFunction) ?? (method as AnyFunction);
+    }
+    const result = Reflect.apply(target as AnyFunction, service, args);
+    if (wrapWith === undefined) return result;
+    return Promise.resolve(result).then((value) => wrapValue(value, wrapWith));
+  };
+}
+
+function wrapValue(value: unknown, wrapWith: FacadeConstructor): unknown {
+  if (value === null || value === undefined) return value;
+  return Reflect.construct(wrapWith, [value]);
+}
