@@ -1,0 +1,307 @@
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import { createDecorators } from '../lib/decorators';
+import { ReactorStopped, TimeoutError } from '../lib/errors';
+import { EventualResult } from '../lib/eventual-result';
+import { currentSignal } from '../lib/call-context';
+import { createFacadeFactory } from '../lib/facade';
+import type { Logger } from '../lib/logger';
+import { messages } from '../lib/messages';
+import { defaultCollaborators, ReactorController } from '../lib/reactor';
+import { reactorMethods } from '../lib/reactor-methods';
+
+function newReactor(): { controller: ReactorController; errors: unknown[][] } {
+  const errors: unknown[][] = [];
+  const logger: Logger = { error: (message, error) => errors.push([message, error]) };
+  const controller = new ReactorController({ ...defaultCollaborators(), logger });
+  controller.noSetup();
+  return { controller, errors };
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+
+class BaseService {
+  async ping(): Promise<string> {
+    return 'pong';
+  }
+}
+
+class Counter extends BaseService {
+  #count = 0;
+  seen: AbortSignal[] = [];
+
+  async increment(by: number): Promise<number> {
+    this.#count += by;
+    return this.#count;
+  }
+
+  value(): number {
+    return this.#count;
+  }
+
+  async slow(ms: number): Promise<string> {
+    this.seen.push(currentSignal());
+    await sleep(ms, currentSignal());
+    return 'slow done';
+  }
+
+  async start(): Promise<void> {
+    this.#count = 100;
+  }
+
+  get label(): string {
+    return 'counter';
+  }
+}
+
+describe('facade()', () => {
+  let controller: ReactorController;
+  let facade: ReturnType<typeof createFacadeFactory>;
+
+  beforeEach(() => {
+    ({ controller } = newReactor());
+    facade = createFacadeFactory(controller);
+  });
+
+  afterEach(() => controller.stop());
+
+  it('gives a blocking method for every own and inherited method, keeping the service as this', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 1_000 });
+    const counter = new CounterFacade(new Counter());
+    expect(counter.increment(2)).to.equal(2);
+    expect(counter.increment(3)).to.equal(5);
+    expect(counter.value()).to.equal(5);
+    expect(counter.ping()).to.equal('pong');
+    expect(Object.getOwnPropertyNames(CounterFacade.prototype)).to.not.include('label');
+  });
+
+  it('can be extended, and names the generated class after the service', () => {
+    class Blocking extends facade(Counter, { timeoutMs: 1_000 }) {
+      twice(): number {
+        this.increment(1);
+        return this.increment(1);
+      }
+    }
+    expect(new Blocking(new Counter()).twice()).to.equal(2);
+    expect(Object.getPrototypeOf(Blocking).name).to.equal('CounterFacade');
+  });
+
+  it('returns an EventualResult from eventual methods, whose body runs on the reactor', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 1_000, eventual: ['start'] });
+    const service = new Counter();
+    const counter = new CounterFacade(service);
+    const started = counter.start();
+    expect(started).to.be.instanceOf(EventualResult);
+    expect(service.value()).to.equal(0);
+    started.wait(1_000);
+    expect(service.value()).to.equal(100);
+  });
+
+  it('leaves out excluded methods', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 1_000, exclude: ['slow', 'start'] });
+    expect(CounterFacade.prototype).to.not.have.property('slow');
+    expect(CounterFacade.prototype).to.not.have.property('start');
+    expect(CounterFacade.prototype).to.have.property('value');
+  });
+
+  it('lists its generated methods in reactorMethods() with kind and timeout', () => {
+    const CounterFacade = facade(Counter, {
+      timeoutMs: 1_000,
+      timeouts: { slow: 50 },
+      eventual: ['start'],
+      exclude: ['ping'],
+    });
+    const byName = new Map(reactorMethods(CounterFacade).map((e) => [e.name, e]));
+    expect([...byName.keys()].sort()).to.deep.equal(['increment', 'slow', 'start', 'value']);
+    expect(byName.get('slow')).to.deep.include({ kind: 'waitFor', timeoutMs: 50, static: false });
+    expect(byName.get('value')).to.deep.include({ kind: 'waitFor', timeoutMs: 1_000 });
+    expect(byName.get('start')).to.deep.include({ kind: 'runInReactor' });
+    expect(byName.get('start')).to.not.have.property('timeoutMs');
+  });
+
+  it('times out like @waitFor: TimeoutError for the caller, the abort for the service', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 1_000, timeouts: { slow: 30 } });
+    const service = new Counter();
+    const counter = new CounterFacade(service);
+    let caught: unknown;
+    try {
+      counter.slow(5_000);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(TimeoutError);
+    expect(service.seen[0]?.aborted).to.equal(true);
+    expect(service.seen[0]?.reason).to.equal(caught);
+  });
+
+  it('releases a blocked caller with ReactorStopped when the reactor stops', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 5_000 });
+    const counter = new CounterFacade(new Counter());
+    setTimeout(() => void controller.stop(), 20);
+    expect(() => counter.slow(4_000)).to.throw(ReactorStopped);
+    expect(() => counter.value()).to.throw(ReactorStopped);
+  });
+
+  it('forwards by name at call time, so sinon stubs added later take effect', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 1_000 });
+    const service = new Counter();
+    const counter = new CounterFacade(service);
+    sinon.stub(service, 'increment').resolves(42);
+    expect(counter.increment(1)).to.equal(42);
+    const onPrototype = sinon.stub(Counter.prototype, 'value').returns(7);
+    try {
+      expect(new CounterFacade(new Counter()).value()).to.equal(7);
+    } finally {
+      onPrototype.restore();
+    }
+  });
+
+  it('works over sinon.createStubInstance', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 1_000 });
+    const stub = sinon.createStubInstance(Counter);
+    stub.increment.resolves(9);
+    stub.increment.withArgs(2).rejects(new RangeError('too big'));
+    const counter = new CounterFacade(stub);
+    expect(counter.increment(1)).to.equal(9);
+    expect(() => counter.increment(2)).to.throw(RangeError, 'too big');
+    expect(stub.increment.callCount).to.equal(2);
+  });
+
+  it('wraps results in the declared facade, so reactor-side objects never leak', () => {
+    class Connection {
+      constructor(readonly id: number) {}
+      async query(sql: string): Promise<string> {
+        await sleep(5);
+        return `${this.id}: ${sql}`;
+      }
+    }
+    class Database {
+      #opened = 0;
+      async connect(): Promise<Connection> {
+        this.#opened += 1;
+        return new Connection(this.#opened);
+      }
+      async find(id: number): Promise<Connection | undefined> {
+        return id > 0 ? new Connection(id) : undefined;
+      }
+    }
+    const ConnectionFacade = facade(Connection, { timeoutMs: 1_000 });
+    const DatabaseFacade = facade(Database, {
+      timeoutMs: 1_000,
+      wrap: { connect: ConnectionFacade, find: ConnectionFacade },
+    });
+    const db = new DatabaseFacade(new Database());
+    const connection = db.connect();
+    expect(connection).to.be.instanceOf(ConnectionFacade);
+    expect(connection.query('select 1')).to.equal('1: select 1');
+    expect(db.find(0)).to.equal(undefined);
+    expect(db.find(3)?.query('x')).to.equal('3: x');
+  });
+
+  it('uses the service’s own decorator metadata and calls the undecorated original', () => {
+    const { waitFor, runInReactor } = createDecorators(controller);
+    class Decorated {
+      @waitFor(20)
+      async slowish(): Promise<string> {
+        await sleep(60);
+        return 'original ran';
+      }
+
+      @waitFor(300)
+      async quick(): Promise<number> {
+        return 1;
+      }
+
+      @runInReactor
+      async background(): Promise<string> {
+        return 'bg';
+      }
+    }
+    const DecoratedFacade = facade(Decorated, {
+      timeoutMs: 1_000,
+      timeouts: { slowish: 1_000 },
+      eventual: ['background'],
+    });
+    const entries = new Map(reactorMethods(DecoratedFacade).map((e) => [e.name, e]));
+    expect(entries.get('quick')?.timeoutMs).to.equal(300);
+    const blocking = new DecoratedFacade(new Decorated());
+    // The service's own @waitFor(20) would time out; the facade calls the original instead.
+    expect(blocking.slowish()).to.equal('original ran');
+    expect(blocking.background().wait(1_000)).to.equal('bg');
+  });
+
+  it('refuses a @runInReactor service method that is not listed as eventual', () => {
+    const { runInReactor } = createDecorators(controller);
+    class Background {
+      @runInReactor
+      async work(): Promise<void> {}
+    }
+    expect(() => facade(Background, { timeoutMs: 10 })).to.throw(
+      TypeError,
+      messages.facadeEventualNotListed('Background', 'work'),
+    );
+  });
+
+  describe('creation errors', () => {
+    it('refuses a value that is not a class', () => {
+      const notAClass = { increment: () => 1 } as unknown as typeof Counter;
+      expect(() => facade(notAClass, { timeoutMs: 1 })).to.throw(
+        TypeError,
+        messages.facadeNeedsClass(notAClass),
+      );
+    });
+
+    it('refuses options that name no method of the service, listing the methods', () => {
+      const options = { timeoutMs: 1, eventual: ['nope'] } as unknown as { timeoutMs: number };
+      expect(() => facade(Counter, options)).to.throw(TypeError, /option 'eventual' names 'nope'/);
+      expect(() => facade(Counter, options)).to.throw(TypeError, /increment, value, slow, start/);
+    });
+
+    it('refuses an accessor named as a method', () => {
+      const options = { timeoutMs: 1, timeouts: { label: 5 } } as unknown as { timeoutMs: number };
+      expect(() => facade(Counter, options)).to.throw(TypeError, /'timeouts' names 'label'/);
+    });
+
+    it('refuses a bad timeout, quoting it', () => {
+      expect(() => facade(Counter, { timeoutMs: -5 })).to.throw(RangeError, /got -5/);
+      expect(() => facade(Counter, { timeoutMs: 1, timeouts: { slow: Number.NaN } })).to.throw(
+        RangeError,
+        /got NaN/,
+      );
+    });
+
+    it('refuses badly shaped options', () => {
+      const options = { timeoutMs: 1, eventual: 'start' } as unknown as { timeoutMs: number };
+      expect(() => facade(Counter, options)).to.throw(
+        TypeError,
+        messages.facadeBadOption('Counter', 'eventual', 'an array of method names', 'start'),
+      );
+    });
+
+    it('refuses a facade constructed without a service instance', () => {
+      const CounterFacade = facade(Counter, { timeoutMs: 1 });
+      const missing = undefined as unknown as Counter;
+      expect(() => new CounterFacade(missing)).to.throw(
+        TypeError,
+        messages.facadeNeedsInstance('Counter', undefined),
+      );
+    });
+
+    it('says so when the forwarded method is no longer a function', () => {
+      const CounterFacade = facade(Counter, { timeoutMs: 100 });
+      const service = new Counter();
+      Object.defineProperty(service, 'value', { value: 3 });
+      expect(() => new CounterFacade(service).value()).to.throw(
+        TypeError,
+        messages.facadeMethodGone('Counter', 'value', 3),
+      );
+    });
+  });
+});
