@@ -260,8 +260,11 @@ export class ReactorController implements OperationHost, ResultHost {
   private async runShutdown(): Promise<void> {
     this.currentState = 'stopping';
     await this.hooks.run('before', this.hookTimeoutMs, this.logger);
-    this.failPending();
+    const released = this.failPending();
     this.reportStashedFailures();
+    // A released caller returns from its pump only after the current microtask drain; a loop
+    // turn lets it see ReactorStopped before the 'during' hooks start closing things.
+    if (released > 0) await new Promise((resolve) => setImmediate(resolve));
     await this.hooks.run('during', this.hookTimeoutMs, this.logger);
     await this.hooks.run('after', this.hookTimeoutMs, this.logger);
     this.currentState = 'stopped';
@@ -269,10 +272,13 @@ export class ReactorController implements OperationHost, ResultHost {
     this.removeProcessHandlers = undefined;
   }
 
-  private failPending(): void {
-    for (const operation of this.pending.takeAll()) {
+  /** Fails every pending call with ReactorStopped; returns how many there were. */
+  private failPending(): number {
+    const released = this.pending.takeAll();
+    for (const operation of released) {
       operation.stop(new ReactorStopped(messages.stoppedWhilePending()));
     }
+    return released.length;
   }
 
   private reportStashedFailures(): void {

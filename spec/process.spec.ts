@@ -45,10 +45,11 @@ describe('process integration (child processes, global setup())', () => {
         'hook during',
         'hook after',
       ]);
-      // The blocked caller is released after the 'before' hooks, and the program goes on.
-      expect(outcome.lines.indexOf('caught ReactorStopped'), run).to.be.greaterThan(
-        outcome.lines.indexOf('hook before'),
-      );
+      // The blocked caller is released after the 'before' hooks and before the 'during' hooks
+      // start, and the program goes on.
+      const caught = outcome.lines.indexOf('caught ReactorStopped');
+      expect(caught, run).to.be.greaterThan(outcome.lines.indexOf('hook before'));
+      expect(caught, run).to.be.lessThan(outcome.lines.indexOf('during starts'));
       expect(outcome.lines, run).to.include('main done');
       expect(outcome.stderr, run).to.equal('');
     });
@@ -76,6 +77,7 @@ describe('process integration (child processes, global setup())', () => {
       'got quick value',
       'main done',
       'hook before',
+      'during starts',
       'hook during',
       'hook after',
     ]);
