@@ -57,13 +57,16 @@ export class Operation implements Waitable, CallContext, PendingLink {
     if (this.settled) return;
     this.started = true;
     let result: unknown;
+    let thenable: boolean;
     try {
       result = callStorage.run(this, invokeBody, this, fn, thisArg, args);
+      // Reading `then` can throw (a getter, a revoked Proxy): that is the body failing too.
+      thenable = isThenable(result);
     } catch (error) {
       this.fail(error);
       return;
     }
-    if (!isThenable(result)) {
+    if (!thenable) {
       this.fulfil(result);
       return;
     }
