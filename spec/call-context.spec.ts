@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { CrochetError, currentSignal, messages, TimeoutError } from '../lib/index';
-import { delay, ownReactor, thrownBy, type OwnReactor } from './own-reactor';
+import { delay, ownReactor, thrownBy, type OwnReactor } from './helpers/own-reactor';
 
 describe('currentSignal()', () => {
   let r: OwnReactor;

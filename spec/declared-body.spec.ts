@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { blockingBody, currentSignal, EventualResult, eventualBody, messages } from '../lib/index';
 import { quote } from '../lib/quote';
-import { delay, ownReactor, rejectLater, thrownBy } from './own-reactor';
+import { delay, ownReactor, rejectLater, thrownBy } from './helpers/own-reactor';
 
 describe('blockingBody() and eventualBody()', () => {
   const r = ownReactor();

@@ -17,7 +17,7 @@ import {
 } from '../lib/index';
 import { quote } from '../lib/quote';
 import { defaultCollaborators, ReactorController } from '../lib/reactor';
-import { delay, ownReactor, thrownBy } from './own-reactor';
+import { delay, ownReactor, thrownBy } from './helpers/own-reactor';
 
 /** A decorator applied the way TypeScript applies one to a class field (no descriptor). */
 type FieldDecorator = (target: object, key: string | symbol) => void;

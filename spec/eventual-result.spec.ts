@@ -14,7 +14,7 @@ import {
   TimeoutError,
 } from '../lib/index';
 import { quote } from '../lib/quote';
-import { delay, ownReactor, rejectLater, thrownBy, type OwnReactor } from './own-reactor';
+import { delay, ownReactor, rejectLater, thrownBy, type OwnReactor } from './helpers/own-reactor';
 
 describe('EventualResult', () => {
   let r: OwnReactor;

@@ -3,7 +3,7 @@
  */
 import { expect } from 'chai';
 import { messages, reactorMethods, type ReactorMethodEntry } from '../lib/index';
-import { ownReactor, thrownBy } from './own-reactor';
+import { ownReactor, thrownBy } from './helpers/own-reactor';
 
 describe('reactorMethods()', () => {
   const { waitFor, runInReactor } = ownReactor(false);

@@ -13,7 +13,7 @@ import {
   rejectLater,
   thrownBy,
   type OwnReactor,
-} from './own-reactor';
+} from './helpers/own-reactor';
 
 type Body = () => unknown;
 

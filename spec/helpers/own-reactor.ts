@@ -3,9 +3,12 @@
  * declared-body / reactor-methods specs: the real deasync pump, a recording logger, and the
  * decorators bound to it. Nothing here touches the global `reactor`.
  */
-import { createDecorators } from '../lib/decorators';
-import type { Logger } from '../lib/logger';
-import { defaultCollaborators, ReactorController } from '../lib/reactor';
+import { createDecorators } from '../../lib/decorators';
+import type { Logger } from '../../lib/logger';
+import { defaultCollaborators, ReactorController } from '../../lib/reactor';
+import { delay } from './fakes';
+
+export { delay, thrownBy } from './fakes';
 
 export interface OwnReactor {
   readonly controller: ReactorController;
@@ -31,24 +34,9 @@ export function ownReactor(started = true): OwnReactor {
   return { controller, waitFor, runInReactor, reports, pumpFor: (ms = 0) => sleep(ms) };
 }
 
-/** Resolves with `value` after `ms`, on a ref'd timer. */
-export function delay<T>(ms: number, value: T): Promise<T> {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
-}
-
 /** Rejects with `reason` after `ms`, on a ref'd timer. */
 export function rejectLater(ms: number, reason: unknown): Promise<never> {
   return new Promise((_resolve, reject) => setTimeout(() => reject(reason), ms));
-}
-
-/** Runs `fn` and returns exactly what it threw; fails when it returns instead. */
-export function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw, but it returned');
 }
 
 /** True when called from inside a microtask (where crochet refuses to block). */
