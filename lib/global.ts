@@ -21,8 +21,8 @@ export function noSetup(): void {
 }
 
 /** Gives back a stashed result, once. See {@link ReactorController.retrieveResult}. */
-export function retrieveResult(id: number): EventualResult<unknown> {
-  return reactor.retrieveResult(id);
+export function retrieveResult<T = unknown>(id: number): EventualResult<T> {
+  return reactor.retrieveResult<T>(id);
 }
 
 const decorators = createDecorators(reactor);

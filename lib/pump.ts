@@ -116,9 +116,12 @@ export function blockUntilSettled(
   if (timeoutMs <= 0) return 'timeout';
   const deadline = performance.now() + timeoutMs;
   // Unref'd: wakes the loop at the deadline without counting as something that keeps it alive.
-  // Node starts timers from the loop's cached clock, which can lag behind; a wake-up that comes
-  // early is re-armed for the time that is really left.
-  let wakeUp = new WakeUp(timeoutMs);
+  // The first wake-up comes after 1 ms, then it is re-armed for the time really left: inside a
+  // timer callback Node has not re-armed its one libuv timer yet, so other due timers would not
+  // fire (and a loop with only JS timers would return at once and spin) until a newly created
+  // timer comes due. The early wake-up runs Node's timer processing, which re-arms it. Re-arming
+  // also corrects Node's cached loop clock, from which timers start and which can lag behind.
+  let wakeUp = new WakeUp(Math.min(timeoutMs, 1));
   try {
     for (;;) {
       pump.runOnce();

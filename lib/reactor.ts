@@ -137,14 +137,15 @@ export class ReactorController implements OperationHost, ResultHost {
   }
 
   /**
-   * Gives back a result stashed with `EventualResult.stash()`, once.
+   * Gives back a result stashed with `EventualResult.stash()`, once; `T` is what was stashed.
    * Throws a RangeError naming the id when it is unknown or was already retrieved.
    */
-  retrieveResult(id: number): EventualResult<unknown> {
+  retrieveResult<T = unknown>(id: number): EventualResult<T> {
     const entry = this.stashed.get(id);
     if (entry === undefined) throw new RangeError(messages.unknownResultId(id));
     this.stashed.delete(id);
-    return entry.result;
+    // The type parameter is the caller's statement of what it stashed under this id.
+    return entry.result as EventualResult<T>;
   }
 
   /**

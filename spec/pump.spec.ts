@@ -143,6 +143,57 @@ describe('the blocking pump', () => {
       }, 1);
     });
 
+    it('inside a timer callback, still sees timers created earlier fire on time', (done) => {
+      const { waitFor } = runningReactor();
+      let release: (value: string) => void = () => undefined;
+      const gate = new Promise<string>((resolve) => (release = resolve));
+      const blockOnGate = waitFor(3000)(function blockOnGate() {
+        return gate;
+      });
+      const start = performance.now();
+      setTimeout(() => {
+        try {
+          const { result, elapsedMs } = measure(() => blockOnGate());
+          expect(result).to.equal('opened');
+          // Released by the 100 ms timer below, not by the 3 s deadline.
+          expect(performance.now() - start).to.be.below(1000);
+          expect(elapsedMs).to.be.below(1000);
+          done();
+        } catch (error) {
+          done(error);
+        }
+      }, 10);
+      setTimeout(() => release('opened'), 100);
+    });
+
+    it(
+      'nested in a timer callback while the main code blocks: no spin, earlier timers fire',
+      fromMacrotask(() => {
+        const { waitFor } = runningReactor();
+        let openInner: () => void = () => undefined;
+        const innerGate = new Promise<void>((resolve) => (openInner = resolve));
+        const inner = waitFor(3000)(function inner() {
+          return innerGate;
+        });
+        const outer = waitFor(3000)(function outer() {
+          return delay(300, 'outer value');
+        });
+        let innerDoneAt = 0;
+        const start = performance.now();
+        setTimeout(() => {
+          inner();
+          innerDoneAt = performance.now() - start;
+        }, 10);
+        setTimeout(() => openInner(), 100);
+        const { result, cpuMs, elapsedMs } = measure(() => outer());
+        expect(result).to.equal('outer value');
+        expect(innerDoneAt).to.be.within(90, 1000);
+        expect(elapsedMs).to.be.below(1000);
+        // Sleeping, not spinning: a spinning pump would use about as much CPU as elapsed time.
+        expect(cpuMs).to.be.below(elapsedMs / 2);
+      }),
+    );
+
     it('works inside an I/O callback', (done) => {
       const call = makeCall();
       fs.readFile(__filename, (readError) => {

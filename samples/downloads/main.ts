@@ -32,8 +32,8 @@ function resultOf(session: Session, name: string): EventualResult<Download> {
   const id = session.get(name);
   if (id === undefined) throw new Error(`no download named ${name} in the session`);
   session.delete(name);
-  // Stashed results come back untyped; the application knows what it stashed.
-  return retrieveResult(id) as EventualResult<Download>;
+  // The application knows what it stashed under this id, and says so.
+  return retrieveResult<Download>(id);
 }
 
 function summary(download: Download): string {
