@@ -11,6 +11,7 @@
  */
 import { NotSetUpError, ReactorStopped, TimeoutError } from './errors';
 import type { ReactorMethodKind } from './call-context';
+import type { Invoker } from './decorators';
 import { EventualResult, type ResultHost } from './eventual-result';
 import { stderrLogger, type Logger } from './logger';
 import { messages } from './messages';
@@ -54,7 +55,7 @@ interface Stashed {
 const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 
-export class ReactorController implements OperationHost, ResultHost {
+export class ReactorController implements Invoker, OperationHost, ResultHost {
   private currentState: ReactorState = 'idle';
   private mode: 'setup' | 'noSetup' | undefined;
   private readonly pending = new PendingOperations<Operation>();

@@ -7,19 +7,9 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { DeadlockError } from '../lib/errors';
 import { messages } from '../lib/messages';
+import type { CallReport } from './fixtures/report';
 import { describeRun, resultsOf, runFixture } from './helpers/child';
 import { delay, fromMacrotask, measure, runningReactor, thrownBy } from './helpers/fakes';
-
-interface CallReport {
-  scenario: string;
-  outcome: 'value' | 'error';
-  value?: unknown;
-  name?: string;
-  reason?: string;
-  message?: string;
-  elapsedMs: number;
-  cpuMs: number;
-}
 
 /** Runs `liveness.js <scenario>` in a child process and returns its one report. */
 async function liveness(scenario: string): Promise<CallReport> {
