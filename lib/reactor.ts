@@ -314,8 +314,10 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
       return;
     }
     this.currentState = 'stopped';
+    this.hooks.runSynchronously('before', this.logger);
     this.failPending();
     this.reportStashedFailures();
-    this.hooks.runSynchronously(this.logger);
+    this.hooks.runSynchronously('during', this.logger);
+    this.hooks.runSynchronously('after', this.logger);
   }
 }

@@ -67,16 +67,21 @@ export class ShutdownHooks {
     }
   }
 
-  /** For a process that is exiting right now: calls each hook, cannot wait for async ones. */
-  runSynchronously(logger: Logger): void {
-    for (const phase of PHASES) {
-      for (const entry of this.phases.get(phase) ?? []) {
-        try {
-          const result = entry.hook();
-          if (result instanceof Promise) result.catch(() => undefined);
-        } catch (error) {
-          logger.error(messages.hookFailed(entry.name, phase), error);
+  /**
+   * For a process that is exiting right now: calls each hook of the phase; an async hook gets no
+   * chance to finish, since the process ends as soon as this returns.
+   */
+  runSynchronously(phase: ShutdownPhase, logger: Logger): void {
+    for (const entry of this.phases.get(phase) ?? []) {
+      try {
+        const result = entry.hook();
+        if (result instanceof Promise) {
+          result.catch((error: unknown) =>
+            logger.error(messages.hookFailed(entry.name, phase), error),
+          );
         }
+      } catch (error) {
+        logger.error(messages.hookFailed(entry.name, phase), error);
       }
     }
   }

@@ -406,9 +406,11 @@ describe('ReactorController', () => {
       const { controller, process, runInReactor, logger } = makeReactor();
       controller.setup();
       const events: string[] = [];
+      const pending = runInReactor(() => new Promise(() => undefined))();
       for (const phase of ['after', 'before', 'during'] as const) {
         controller.addShutdownHook(phase, () => {
-          events.push(phase);
+          const released = pending.originalError() instanceof ReactorStopped;
+          events.push(`${phase}${released ? ' (call released)' : ''}`);
         });
       }
       controller.addShutdownHook(
@@ -418,10 +420,9 @@ describe('ReactorController', () => {
         },
         { name: 'broken' },
       );
-      const pending = runInReactor(() => new Promise(() => undefined))();
       await turns(1);
       process.handlers?.exit();
-      expect(events).to.deep.equal(['before', 'during', 'after']);
+      expect(events).to.deep.equal(['before', 'during (call released)', 'after (call released)']);
       expect(controller.state).to.equal('stopped');
       expect(pending.originalError()).to.be.instanceOf(ReactorStopped);
       expect(logger.messages).to.deep.equal([messages.hookFailed('broken', 'during')]);
