@@ -46,3 +46,28 @@ export class DeadlockError extends CrochetError {
     super(message);
   }
 }
+
+/** Why a reactor thread could not do what was asked. */
+export type ReactorThreadFault =
+  | 'start-failed'
+  | 'load-failed'
+  | 'crashed'
+  | 'exited'
+  | 'released'
+  | 'unknown-export';
+
+/**
+ * A fault of a reactor thread (lib/thread): it failed to start, a service module failed to load,
+ * the thread crashed or called process.exit, or a hosted object was already released. `cause`
+ * holds the underlying error where there is one.
+ */
+export class ReactorThreadError extends CrochetError {
+  override name = 'ReactorThreadError';
+  constructor(
+    message: string,
+    readonly reason: ReactorThreadFault,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

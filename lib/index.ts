@@ -26,11 +26,37 @@ export type {
 export { reactorMethods } from './reactor-methods';
 export type { ReactorMethodEntry } from './reactor-methods';
 export { blockingBody, eventualBody } from './declared-body';
-export { CrochetError, TimeoutError, ReactorStopped, NotSetUpError, DeadlockError } from './errors';
-export type { DeadlockReason } from './errors';
+export {
+  CrochetError,
+  TimeoutError,
+  ReactorStopped,
+  NotSetUpError,
+  DeadlockError,
+  ReactorThreadError,
+} from './errors';
+export type { DeadlockReason, ReactorThreadFault } from './errors';
 export type { Logger } from './logger';
 export { stderrLogger } from './logger';
 export type { ShutdownPhase, ShutdownHook, ShutdownHookOptions } from './shutdown-hooks';
 export type { EventLoopPump } from './pump';
 export type { ProcessIntegration, ProcessHandlers, ShutdownSignal } from './process-integration';
 export { messages } from './messages';
+export {
+  ReactorThread,
+  reactorThread,
+  hostServices,
+  ServiceHostHere,
+  RemoteFacade,
+  release,
+  handleOf,
+  attach,
+  registerErrorClass,
+} from './thread';
+export type {
+  ReactorThreadOptions,
+  ReactorThreadState,
+  HostedModule,
+  RemoteOptions,
+  ServiceHandle,
+  Remote,
+} from './thread';

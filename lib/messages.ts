@@ -107,4 +107,43 @@ export const messages = {
     'crochet: an uncaught exception was thrown while the reactor was shutting down after a signal:',
   stashedUnobserved: (id: number) =>
     `crochet: stashed EventualResult ${id} failed and was never retrieved and observed:`,
+  // Reactor threads (lib/thread).
+  threadUncloneableArg: (what: string, index: number, value: unknown) =>
+    index < 0
+      ? `crochet: the arguments of ${what} cannot be sent to the reactor thread (structured clone refused them).`
+      : `crochet: argument ${index + 1} of ${what} cannot be sent to the reactor thread: ` +
+        `${quote(value)} cannot be structured-cloned (functions, symbols, class instances with ` +
+        `private state and host objects cannot cross threads). Pass plain data, or a facade ` +
+        `of a hosted object.`,
+  threadUncloneableResult: (what: string) =>
+    `crochet: the result of ${what} cannot be sent back from the reactor thread: structured ` +
+    `clone refused it. Return plain data, or an object with methods (it then comes back as a ` +
+    `remote facade).`,
+  threadStartFailed: (name: string, ms: number) =>
+    `crochet: reactor thread '${name}' did not start within ${ms} ms (its worker failed to ` +
+    `load or is stuck). Check the execArgv/loader options and stderr.`,
+  threadLoadFailed: (path: string, name: string) =>
+    `crochet: reactor thread '${name}' could not load service module ${quote(path)}; see the cause.`,
+  threadUnknownExport: (path: string, exportName: string, found: readonly string[]) =>
+    `crochet: service module ${quote(path)} has no exported class ${quote(exportName)}; its ` +
+    `exported classes are: ${found.length === 0 ? '(none)' : found.join(', ')}.`,
+  threadCrashed: (name: string) =>
+    `crochet: reactor thread '${name}' crashed (an uncaught exception); the call was abandoned ` +
+    `and every object hosted there is gone. The next load()/create() starts a new thread.`,
+  threadExited: (name: string, code: number) =>
+    `crochet: reactor thread '${name}' exited (process.exit(${code}) or the thread ended); the ` +
+    `call was abandoned and every object hosted there is gone. The next load()/create() starts ` +
+    `a new thread.`,
+  threadStopped: (name: string) =>
+    `crochet: reactor thread '${name}' has stopped (reactor.stop(), a signal, or stop() on the ` +
+    `thread); the call was abandoned.`,
+  threadReleased: (what: string) =>
+    `crochet: ${what} was called on a remote facade that was already released.`,
+  threadNeverSettles: (what: string) =>
+    `crochet: ${what} can never finish: its result is pending in the reactor thread and nothing ` +
+    `there (no timer, socket or request) could ever settle it.`,
+  threadBadHandle: (value: unknown) =>
+    `crochet: attach() needs a handle made by handleOf(); got ${quote(value)}.`,
+  threadNotAFacade: (value: unknown) =>
+    `crochet: ${quote(value)} is not a facade of a hosted object.`,
 } as const;

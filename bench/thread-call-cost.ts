@@ -1,0 +1,167 @@
+/**
+ * The cost of a blocking call into another thread, side by side in one run:
+ *
+ * - crochet reactor thread: `reactorThread.load(...).create(...)`, a blocking facade method
+ *   whose body is `async add(a, b) { return a + b }`;
+ * - synckit: `createSyncFn` on the same body;
+ * - reference: a hand-written MessagePort + Atomics.wait worker (bench/thread-reference-worker);
+ * - in-thread `@waitFor` (deasync pumping this thread's own loop), for scale.
+ *
+ * Then payload echoes (a 100 KB string, an array of 1,000 small objects), ours against synckit,
+ * and CPU: a caller blocked for 1 s, and an idle reactor thread for 1 s.
+ *
+ * Run: `node dist-t/bench/thread-call-cost.js` (or dist/...). Add `--no-spin` to run ours with
+ * both spin budgets at 0.
+ */
+import * as path from 'node:path';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { createSyncFn } from 'synckit';
+import { ReactorThread, setup, waitFor } from '../lib';
+import type * as EchoModule from '../spec/thread/fixtures/echo-service';
+import { formatNs, printTable } from './measure';
+
+const fixture = path.join(__dirname, '..', 'spec', 'thread', 'fixtures', 'echo-service.js');
+
+/** Median (and 90th percentile) of per-call times over batches, in ns. */
+function time(op: () => unknown, perBatch: number, batches = 15): { median: number; p90: number } {
+  for (let i = 0; i < perBatch; i += 1) op();
+  const samples: number[] = [];
+  for (let b = 0; b < batches; b += 1) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < perBatch; i += 1) op();
+    samples.push(Number(process.hrtime.bigint() - start) / perBatch);
+  }
+  samples.sort((x, y) => x - y);
+  return {
+    median: samples[Math.floor(samples.length / 2)] ?? NaN,
+    p90: samples[Math.floor(samples.length * 0.9)] ?? NaN,
+  };
+}
+
+function referenceCall(): { call: (a: number, b: number) => number; worker: Worker } {
+  const control = new SharedArrayBuffer(8);
+  const counters = new Int32Array(control);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(path.join(__dirname, 'thread-reference-worker.js'), {
+    workerData: { port: port2, control },
+    transferList: [port2],
+  });
+  worker.unref();
+  port1.unref();
+  let seen = 0;
+  return {
+    worker,
+    call(a, b) {
+      port1.postMessage({ a, b });
+      while (Atomics.load(counters, 1) === seen) Atomics.wait(counters, 1, seen);
+      seen = Atomics.load(counters, 1);
+      return (receiveMessageOnPort(port1) as { message: number }).message;
+    },
+  };
+}
+
+class InThread {
+  @waitFor(1_000)
+  async add(a: number, b: number): Promise<number> {
+    return a + b;
+  }
+}
+
+function cpuMs(fn: () => void): number {
+  const before = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+function main(): void {
+  setup();
+  const noSpin = process.argv.includes('--no-spin');
+  const thread = new ReactorThread({
+    name: 'bench',
+    ...(noSpin ? { spinMicros: { caller: 0, host: 0 } } : {}),
+  });
+  const echo = thread.load<typeof EchoModule>(fixture).create('EchoService', []);
+  const synckit = createSyncFn<(op: string, a: unknown, b?: unknown) => Promise<unknown>>(
+    path.join(__dirname, 'thread-synckit-worker.js'),
+  );
+  const reference = referenceCall();
+  const inThread = new InThread() as unknown as { add(a: number, b: number): number };
+
+  const ours = time(() => echo.add(1, 2), 5_000);
+  const sk = time(() => synckit('add', 1, 2), 2_000);
+  const ref = time(() => reference.call(1, 2), 2_000);
+  const local = time(() => inThread.add(1, 2), 20_000);
+
+  const text = 'x'.repeat(100_000);
+  const objects = Array.from({ length: 1_000 }, (_, i) => ({ id: i, name: `item ${i}`, ok: true }));
+  const oursText = time(() => echo.echo(text), 200, 9);
+  const skText = time(() => synckit('echo', text), 200, 9);
+  const oursObjects = time(() => echo.echo(objects), 50, 9);
+  const skObjects = time(() => synckit('echo', objects), 50, 9);
+
+  const blockedCpu = cpuMs(() => echo.sleep(1_000));
+  const ratio = (x: number, y: number): string => `${(y / x).toFixed(1)}x`;
+
+  console.log(
+    `Node ${process.version}, ${process.platform}-${process.arch}; median (p90) of batches;` +
+      ` spin ${noSpin ? 'off' : 'on (adaptive, 50 µs)'}`,
+  );
+  printTable(
+    ['trivial async call', 'median', 'p90', 'synckit / this'],
+    [
+      [
+        'crochet reactor thread',
+        formatNs(ours.median),
+        formatNs(ours.p90),
+        ratio(ours.median, sk.median),
+      ],
+      ['synckit', formatNs(sk.median), formatNs(sk.p90), '1.0x'],
+      [
+        'Atomics.wait + worker (reference)',
+        formatNs(ref.median),
+        formatNs(ref.p90),
+        ratio(ref.median, sk.median),
+      ],
+      [
+        'in-thread @waitFor (deasync)',
+        formatNs(local.median),
+        formatNs(local.p90),
+        ratio(local.median, sk.median),
+      ],
+    ],
+  );
+  printTable(
+    ['echo payload', 'crochet', 'synckit', 'synckit / crochet'],
+    [
+      [
+        '100 KB string',
+        formatNs(oursText.median),
+        formatNs(skText.median),
+        ratio(oursText.median, skText.median),
+      ],
+      [
+        '1,000 small objects',
+        formatNs(oursObjects.median),
+        formatNs(skObjects.median),
+        ratio(oursObjects.median, skObjects.median),
+      ],
+    ],
+  );
+  // The main thread sleeps on a timer; only the reactor thread could use CPU meanwhile.
+  const idleStart = process.cpuUsage();
+  setTimeout(() => {
+    const idle = process.cpuUsage(idleStart);
+    printTable(
+      ['CPU', 'ms'],
+      [
+        ['caller blocked 1 s in a call (whole process)', blockedCpu.toFixed(1)],
+        ['idle reactor thread, 1 s (whole process)', ((idle.user + idle.system) / 1000).toFixed(1)],
+      ],
+    );
+    void thread.stop();
+    void reference.worker.terminate();
+  }, 1_000);
+}
+
+main();

@@ -1,0 +1,427 @@
+/**
+ * The caller side of a connection to a service host: sending requests, and blocking until their
+ * replies with `Atomics.wait` (never by pumping the caller's own event loop, so it works in every
+ * context: CommonJS or ES-module top level, promise callbacks, after `await`, timer and I/O
+ * callbacks, worker threads).
+ *
+ * Blocking, step by step:
+ * 1. read the REPLIES counter, 2. drain the channel with `receiveMessageOnPort` (replies are
+ * matched to pending calls by id; stale replies of abandoned calls are dropped), 3. if the call
+ * is settled, return; 4. if the host is down, fail every pending call; 5. spin on the counter for
+ * at most `spinMicros`, then `Atomics.wait` on it while it still holds the value read in step 1,
+ * in slices of at most SLICE_MS (so a host that died without telling anyone, and a stop()
+ * signalled only through the shared state, are noticed within a slice).
+ *
+ * Context: the thread that opened the connection (connections are per thread).
+ */
+import {
+  BroadcastChannel,
+  receiveMessageOnPort,
+  threadId,
+  type MessagePort,
+} from 'node:worker_threads';
+import { ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
+import { messages } from '../messages';
+import { Operation, type OperationHost } from '../operation';
+import { reactor } from '../global';
+import {
+  CONNECTION_SLOTS,
+  EXIT_CODE,
+  HostState,
+  REPLIES,
+  REQUESTS,
+  STATE,
+  hubChannelName,
+  type ConnectRequest,
+  type HostAddress,
+  type RemoteRef,
+  type Reply,
+  type Request,
+} from './protocol';
+import { decodeThrown, explainUncloneable } from './wire';
+import { checkSignals } from './signals';
+import { AdaptiveSpin } from './adaptive-spin';
+
+/** How long a caller spins on the reply counter before it sleeps in Atomics.wait (µs). */
+export const DEFAULT_CALLER_SPIN_US = 50;
+/** Longest single Atomics.wait: how late a silent host death or a shared stop is noticed. */
+const SLICE_MS = 50;
+
+/** Something a reply settles. */
+export interface Settleable {
+  resolve(value: unknown): void;
+  reject(wireError: unknown): void;
+  resolveRef(ref: RemoteRef): void;
+  /** The host went away: fail with this (already built) error. */
+  lose(error: unknown): void;
+  readonly settled: boolean;
+}
+
+/** One blocking call in flight. */
+class BlockingCall implements Settleable {
+  settled = false;
+  failed = false;
+  value: unknown = undefined;
+  wireError: unknown = undefined;
+  localError: unknown = undefined;
+  ref: RemoteRef | undefined = undefined;
+  resolve(value: unknown): void {
+    this.settled = true;
+    this.value = value;
+  }
+  reject(wireError: unknown): void {
+    this.settled = true;
+    this.failed = true;
+    this.wireError = wireError;
+  }
+  resolveRef(ref: RemoteRef): void {
+    this.settled = true;
+    this.ref = ref;
+  }
+  lose(error: unknown): void {
+    this.settled = true;
+    this.failed = true;
+    this.localError = error;
+  }
+}
+
+/** The outcome of an eventual call, held by an EventualResult. */
+export class RemoteOperation extends Operation implements Settleable {
+  private cancelSent = false;
+  constructor(
+    host: OperationHost,
+    private readonly connection: Connection,
+    private readonly id: number,
+  ) {
+    super(host, 'runInReactor');
+    // The body runs in the host; cancel() must only abort it, never fail it locally.
+    this.started = true;
+  }
+
+  resolve(value: unknown): void {
+    this.fulfil(value);
+  }
+  reject(wireError: unknown): void {
+    this.fail(decodeThrown(wireError));
+  }
+  resolveRef(ref: RemoteRef): void {
+    this.fulfil(refFactory(this.connection, ref));
+  }
+  lose(error: unknown): void {
+    this.fail(error);
+  }
+
+  override abort(reason: unknown): void {
+    if (!this.settled && !this.cancelSent) {
+      this.cancelSent = true;
+      this.connection.sendQuietly({ k: 'cancel', id: this.id, timeoutMs: undefined });
+    }
+    super.abort(reason);
+  }
+}
+
+/** Turns a reference that arrived in a reply into a facade (set by remote.ts). */
+export type RefFactory = (connection: Connection, ref: RemoteRef) => object;
+
+let refFactory: RefFactory = () => {
+  throw new Error('crochet: remote facades are not available');
+};
+
+export function setRefFactory(factory: RefFactory): void {
+  refFactory = factory;
+}
+
+let connectionCount = 0;
+
+export class Connection {
+  readonly control: Int32Array;
+  readonly hostState: Int32Array;
+  private readonly channel: BroadcastChannel;
+  private nextId = 1;
+  private readonly pending = new Map<number, Settleable>();
+  private downCause: unknown = undefined;
+  private welcomed = false;
+  private closed = false;
+  private readonly spin: AdaptiveSpin;
+
+  private constructor(
+    readonly address: HostAddress,
+    channelName: string,
+    control: SharedArrayBuffer,
+    spinMicros: number,
+  ) {
+    this.spin = new AdaptiveSpin(spinMicros);
+    this.control = new Int32Array(control);
+    this.hostState = new Int32Array(address.state);
+    this.channel = new BroadcastChannel(channelName);
+    this.channel.unref();
+  }
+
+  /**
+   * A new connection's two halves: this side, and the request that makes the host open the
+   * other (sent on the host's hub channel, or passed to a new worker directly).
+   */
+  static create(
+    address: HostAddress,
+    spinMicros = DEFAULT_CALLER_SPIN_US,
+  ): [Connection, ConnectRequest] {
+    connectionCount += 1;
+    const name = `crochet:${address.id}:c${threadId}.${connectionCount}.${Math.random().toString(36).slice(2, 8)}`;
+    const control = new SharedArrayBuffer(CONNECTION_SLOTS * 4);
+    return [
+      new Connection(address, name, control, spinMicros),
+      { k: 'connect', channel: name, control },
+    ];
+  }
+
+  /** Opens a connection from this thread to a running host, blocking until it answers. */
+  static open(address: HostAddress, timeoutMs: number, spinMicros?: number): Connection {
+    const [connection, request] = Connection.create(address, spinMicros);
+    connection.ensureUp('connect');
+    const hub = new BroadcastChannel(hubChannelName(address.id));
+    try {
+      hub.postMessage(request);
+    } finally {
+      hub.close();
+    }
+    connection.awaitWelcome(timeoutMs, address.name);
+    return connection;
+  }
+
+  /** Blocks until the host has opened its side; a start-failed error after `timeoutMs`. */
+  awaitWelcome(timeoutMs: number, name: string): void {
+    const outcome = this.block(() => this.welcomed, timeoutMs);
+    if (outcome === 'timeout') {
+      throw new ReactorThreadError(messages.threadStartFailed(name, timeoutMs), 'start-failed');
+    }
+  }
+
+  /** Whether the host is still running. */
+  get up(): boolean {
+    return Atomics.load(this.hostState, STATE) <= HostState.running && !this.closed;
+  }
+
+  /**
+   * Sends a request and blocks until its reply. Returns the value (a facade for a reference);
+   * throws the rebuilt error, a TimeoutError (after telling the host to abort the call), or the
+   * host-down error.
+   */
+  request(
+    build: (id: number) => Request,
+    args: readonly unknown[],
+    timeoutMs: number | undefined,
+    what: string,
+  ): unknown {
+    return this.exchange(build, args, timeoutMs, what, false);
+  }
+
+  /** Like request(), for a reply that is a reference: returns the reference itself. */
+  requestRef(build: (id: number) => Request, args: readonly unknown[], what: string): RemoteRef {
+    return this.exchange(build, args, undefined, what, true) as RemoteRef;
+  }
+
+  private exchange(
+    build: (id: number) => Request,
+    args: readonly unknown[],
+    timeoutMs: number | undefined,
+    what: string,
+    rawRef: boolean,
+  ): unknown {
+    this.ensureUp(what);
+    const id = this.nextId;
+    this.nextId += 1;
+    const call = new BlockingCall();
+    this.pending.set(id, call);
+    this.send(build(id), args, what, id);
+    const outcome = this.block(() => call.settled, timeoutMs ?? Infinity);
+    this.pending.delete(id);
+    if (outcome === 'timeout') {
+      const ms = timeoutMs ?? 0;
+      this.sendQuietly({ k: 'cancel', id, timeoutMs: ms });
+      throw new TimeoutError(messages.timeout(ms, what), ms);
+    }
+    if (call.ref !== undefined) return rawRef ? call.ref : refFactory(this, call.ref);
+    if (!call.failed) return call.value;
+    if (call.localError !== undefined) throw call.localError;
+    // Made here so that the rebuilt error's stack shows the caller's frames.
+    throw decodeThrown(call.wireError, new Error().stack);
+  }
+
+  /** Sends a call whose outcome settles `target` later (an eventual call). Returns its id. */
+  requestLater(
+    build: (id: number) => Request,
+    args: readonly unknown[],
+    what: string,
+    target: (id: number) => Settleable,
+  ): void {
+    this.ensureUp(what);
+    const id = this.nextId;
+    this.nextId += 1;
+    this.pending.set(id, target(id));
+    this.send(build(id), args, what, id);
+  }
+
+  /** Blocks until `done()` or the timeout; used by EventualResult.wait() on remote results. */
+  block(done: () => boolean, timeoutMs: number): 'settled' | 'timeout' {
+    const started = performance.now();
+    const deadline = started + timeoutMs;
+    let spinUntil = -1;
+    for (;;) {
+      const seen = Atomics.load(this.control, REPLIES);
+      this.drain();
+      if (done()) return 'settled';
+      if (!this.up) {
+        this.hostDown();
+        if (done()) return 'settled';
+      }
+      const now = performance.now();
+      if (now >= deadline) return 'timeout';
+      if (spinUntil < 0) spinUntil = now + this.spin.nextMs();
+      if (now < spinUntil) {
+        let arrived = true;
+        for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
+          if ((i & 63) === 0 && performance.now() >= spinUntil) {
+            arrived = false;
+            break;
+          }
+        }
+        if (arrived) this.spin.worked();
+        else this.spin.failed();
+        continue;
+      }
+      Atomics.wait(this.control, REPLIES, seen, Math.min(SLICE_MS, deadline - now));
+      if (checkSignals(started)) this.stopSeen();
+    }
+  }
+
+  /** Sends without blocking and without throwing (cancel, release, bye). */
+  sendQuietly(request: Request): void {
+    if (this.closed) return;
+    try {
+      this.channel.postMessage(request);
+      Atomics.add(this.control, REQUESTS, 1);
+    } catch {
+      // The host is gone; there is nobody left to tell.
+    }
+  }
+
+  /** Takes every message that has arrived and dispatches it. Never blocks. */
+  drain(): void {
+    for (;;) {
+      const received = receiveMessageOnPort(this.channel as unknown as MessagePort);
+      if (received === undefined) return;
+      this.dispatch(received.message as Reply);
+    }
+  }
+
+  /** Closes this side; pending calls fail as stopped. */
+  close(): void {
+    if (this.closed) return;
+    this.sendQuietly({ k: 'bye' });
+    this.closed = true;
+    this.failAll(new ReactorStopped(messages.threadStopped(this.address.name)));
+    this.channel.close();
+  }
+
+  private send(request: Request, args: readonly unknown[], what: string, id: number): void {
+    try {
+      this.channel.postMessage(request);
+    } catch (error) {
+      this.pending.delete(id);
+      explainUncloneable(args, what, error);
+    }
+    Atomics.add(this.control, REQUESTS, 1);
+  }
+
+  private ensureUp(what: string): void {
+    if (!this.up) throw this.downError(what);
+  }
+
+  private dispatch(reply: Reply): void {
+    switch (reply.k) {
+      case 'ok':
+        this.take(reply.id)?.resolve(reply.value);
+        return;
+      case 'ref': {
+        const target = this.take(reply.id);
+        if (target !== undefined) target.resolveRef(reply.ref);
+        // Nobody waits for it any more: give the host its reference back.
+        else this.sendQuietly({ k: 'release', target: reply.ref.$crochetRef });
+        return;
+      }
+      case 'err':
+        this.take(reply.id)?.reject(reply.error);
+        return;
+      case 'out':
+        (reply.fd === 1 ? process.stdout : process.stderr).write(reply.chunk);
+        return;
+      case 'welcome':
+        this.welcomed = true;
+        return;
+      case 'down':
+        this.downCause = decodeThrown(reply.error);
+        return;
+    }
+  }
+
+  private take(id: number): Settleable | undefined {
+    const target = this.pending.get(id);
+    if (target !== undefined) this.pending.delete(id);
+    return target;
+  }
+
+  private hostDown(): void {
+    this.drain();
+    this.failAll(this.downError('the call'));
+  }
+
+  private stopSeen(): void {
+    this.failAll(new ReactorStopped(messages.stoppedWhilePending()));
+  }
+
+  private failAll(error: unknown): void {
+    const targets = [...this.pending.values()];
+    this.pending.clear();
+    for (const target of targets) target.lose(error);
+  }
+
+  /** The error for a call on a host that is not running. */
+  downError(what: string): Error {
+    const state = Atomics.load(this.hostState, STATE);
+    const name = this.address.name;
+    if (this.closed || state === HostState.stopped || state === HostState.starting) {
+      return new ReactorStopped(`${messages.threadStopped(name)} (${what})`);
+    }
+    if (state === HostState.crashed) {
+      return new ReactorThreadError(messages.threadCrashed(name), 'crashed', {
+        cause: this.downCause,
+      });
+    }
+    return new ReactorThreadError(
+      messages.threadExited(name, Atomics.load(this.hostState, EXIT_CODE)),
+      'exited',
+    );
+  }
+}
+
+/** Reports failures of remote eventual results nobody observed. */
+export const remoteOperationHost: OperationHost = {
+  operationSettled: () => undefined,
+  report: (message, error) => reactor.report(message, error),
+};
+
+const openConnections = new Map<string, Connection>();
+
+/** This thread's connection to a host, opened on first use (and reopened if it was closed). */
+export function connectionTo(address: HostAddress, timeoutMs = 10_000): Connection {
+  const existing = openConnections.get(address.id);
+  if (existing !== undefined && existing.up) return existing;
+  const connection = Connection.open(address, timeoutMs);
+  openConnections.set(address.id, connection);
+  return connection;
+}
+
+/** Registers a connection made another way (the spawning thread's first connection). */
+export function adoptConnection(connection: Connection): void {
+  openConnections.set(connection.address.id, connection);
+}

@@ -1,0 +1,121 @@
+/**
+ * The wire protocol between application threads (callers) and a service host (the reactor
+ * thread, or any thread with a free event loop that hosts services).
+ *
+ * One connection joins one caller thread to one host. Messages travel over a pair of
+ * BroadcastChannel instances with a name unique to the connection (so a connection can be opened
+ * from any thread by name, with no MessagePort to transfer), and a small SharedArrayBuffer of
+ * counters carries the wake-ups:
+ *
+ * - `REQUESTS`: bumped by the caller after each message it posts. The host reads it while it
+ *   spins after a reply, to take the next request at once without a loop turn.
+ * - `REPLIES`: bumped (and notified) by the host after each message it posts. A caller blocks
+ *   with `Atomics.wait` on it. It is a counter, never a flag: a caller reads it before draining
+ *   its channel, and waits only while it still has that value, so no wake-up is ever lost.
+ *
+ * The host also owns a host-wide state word (`HostState`), shared with every caller, which says
+ * whether the host is alive, stopped or gone; callers check it between wait slices.
+ */
+
+/** Slots of a connection's control array (Int32Array over a SharedArrayBuffer). */
+export const REQUESTS = 0;
+export const REPLIES = 1;
+export const CONNECTION_SLOTS = 4;
+
+/** Slots of the host-wide state array. */
+export const STATE = 0;
+/** process.exit code of a thread that exited, when STATE is EXITED. */
+export const EXIT_CODE = 1;
+export const HOST_SLOTS = 4;
+
+/** Values of the host-wide STATE slot. */
+export const HostState = {
+  starting: 0,
+  running: 1,
+  stopped: 2,
+  crashed: 3,
+  exited: 4,
+} as const;
+
+/** What a caller needs to reach a host from any thread: plain, cloneable data. */
+export interface HostAddress {
+  /** Unique id of the host (also the prefix of its channel names). */
+  readonly id: string;
+  /** Human-readable name, used in messages. */
+  readonly name: string;
+  /** The host-wide state array's buffer. */
+  readonly state: SharedArrayBuffer;
+}
+
+/** How application code calls one method of a hosted object. */
+export interface MethodPlan {
+  readonly name: string;
+  readonly eventual: boolean;
+  /** Caller-side limit in ms; undefined means no limit. */
+  readonly timeoutMs: number | undefined;
+}
+
+/** A reference to an object kept in the host, as it crosses threads. */
+export interface RemoteRef {
+  readonly $crochetRef: number;
+  readonly className: string;
+  /** Every method of the object (own and inherited), with its decorator metadata. */
+  readonly methods: readonly MethodInfo[];
+}
+
+/** A method of a hosted object, with what its decorators registered (if anything). */
+export interface MethodInfo {
+  readonly name: string;
+  readonly kind: 'waitFor' | 'runInReactor' | undefined;
+  readonly timeoutMs: number | undefined;
+}
+
+/** An exported class of a loaded module. */
+export interface ExportInfo {
+  readonly name: string;
+  readonly methods: readonly MethodInfo[];
+}
+
+/** Caller to host. */
+export type Request =
+  | { readonly k: 'load'; readonly id: number; readonly path: string }
+  | {
+      readonly k: 'new';
+      readonly id: number;
+      readonly path: string;
+      readonly exportName: string;
+      readonly args: unknown[];
+    }
+  | {
+      readonly k: 'call';
+      readonly id: number;
+      readonly target: number;
+      readonly method: string;
+      readonly args: unknown[];
+      /** True when the caller blocks on it (its output is replayed to the caller). */
+      readonly blocking: boolean;
+    }
+  | { readonly k: 'cancel'; readonly id: number; readonly timeoutMs: number | undefined }
+  | { readonly k: 'retain'; readonly id: number; readonly target: number }
+  | { readonly k: 'release'; readonly target: number }
+  | { readonly k: 'bye' };
+
+/** Host to caller. */
+export type Reply =
+  | { readonly k: 'welcome' }
+  | { readonly k: 'ok'; readonly id: number; readonly value: unknown }
+  | { readonly k: 'ref'; readonly id: number; readonly ref: RemoteRef }
+  | { readonly k: 'err'; readonly id: number; readonly error: unknown }
+  | { readonly k: 'out'; readonly fd: 1 | 2; readonly chunk: string | Uint8Array }
+  | { readonly k: 'down'; readonly state: number; readonly error: unknown };
+
+/** Sent on a host's hub channel to open a connection. */
+export interface ConnectRequest {
+  readonly k: 'connect';
+  readonly channel: string;
+  readonly control: SharedArrayBuffer;
+}
+
+export function hubChannelName(hostId: string): string {
+  return `crochet:${hostId}:hub`;
+}

@@ -1,0 +1,283 @@
+/**
+ * `ReactorThread`: a worker thread whose event loop hosts services, and `hostServices()`: the
+ * same hosting on the calling thread's own loop (for worker threads to call).
+ */
+import { Worker } from 'node:worker_threads';
+import * as path from 'node:path';
+import type { MethodKeys } from '../blocking-types';
+import type { Blocking } from '../blocking-types';
+import { ReactorStopped } from '../errors';
+import { reactor } from '../global';
+import { messages } from '../messages';
+import { Connection, adoptConnection } from './connection';
+import { ServiceHost } from './host';
+import { HostState, STATE, type ExportInfo, type HostAddress } from './protocol';
+import {
+  makeFacade,
+  planMethods,
+  type LooseOptions,
+  type RemoteOptions,
+  type ServiceHandle,
+} from './remote';
+import type { ReactorWorkerData } from './worker-entry';
+
+/** Options of a reactor thread. */
+export interface ReactorThreadOptions {
+  /** Shown in messages and errors (default 'reactor'). */
+  readonly name?: string;
+  /**
+   * Node options for the worker. By default it inherits the process's (so a loader such as
+   * `--import tsx` applies in the reactor thread too).
+   */
+  readonly execArgv?: readonly string[];
+  /** How long the first call waits for the worker to start, in ms (default 10 000). */
+  readonly startTimeoutMs?: number;
+  /** How long stop() waits for the thread's own shutdown before terminating it (default 2 000). */
+  readonly stopTimeoutMs?: number;
+  /**
+   * Spin-before-sleep budgets in microseconds: how long a blocked caller polls the reply counter
+   * before it sleeps in Atomics.wait, and how long the reactor thread polls for the next
+   * request after replying to a blocking call. Default 50 each; 0 disables spinning.
+   */
+  readonly spinMicros?: { readonly caller?: number; readonly host?: number };
+  /** Worker resource limits, passed through. */
+  readonly resourceLimits?: ConstructorParameters<typeof Worker>[1] extends infer O
+    ? O extends { resourceLimits?: infer R }
+      ? R
+      : never
+    : never;
+}
+
+export type ReactorThreadState = 'idle' | 'running' | 'stopped' | 'crashed' | 'exited';
+
+type ClassKeys<M> = {
+  [K in keyof M]: M[K] extends abstract new (...args: never[]) => object ? K : never;
+}[keyof M] &
+  string;
+type InstanceOf<C> = C extends abstract new (...args: never[]) => infer I ? I : never;
+type ArgsOf<C> = C extends abstract new (...args: infer P) => unknown ? P : never;
+
+/** A service module loaded in a reactor thread: create its exported classes there. */
+export interface HostedModule<M> {
+  /** The module path as given to load(). */
+  readonly path: string;
+  /** The exported classes, with their methods and decorator metadata. */
+  readonly exports: readonly ExportInfo[];
+  /**
+   * Constructs `new M[name](...args)` in the reactor thread and returns a blocking facade of it.
+   * Blocks until the constructor returns; a constructor that throws throws here (same class).
+   */
+  create<K extends ClassKeys<M>, E extends MethodKeys<InstanceOf<M[K]>> = never>(
+    name: K,
+    args: ArgsOf<M[K]>,
+    options?: RemoteOptions<InstanceOf<M[K]>, E>,
+  ): Blocking<InstanceOf<M[K]>, E>;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 10_000;
+const DEFAULT_STOP_TIMEOUT_MS = 2_000;
+
+function workerScript(): string {
+  // Under a TypeScript loader (tsx) this module is a .ts file and so is its sibling.
+  const extension = path.extname(__filename) === '.ts' ? '.ts' : '.js';
+  return path.join(__dirname, `worker-entry${extension}`);
+}
+
+/**
+ * A reactor thread: a worker thread running an event loop that hosts services. Started on first
+ * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
+ * is a 'before' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
+ *
+ * After a crash or an exit of the thread, the objects hosted there are gone (their facades fail
+ * with ReactorThreadError 'crashed'/'exited'), and the next `load()` starts a new thread. After
+ * `stop()` the thread stays stopped: `load()` and every facade throw ReactorStopped.
+ */
+export class ReactorThread {
+  readonly name: string;
+  private worker: Worker | undefined;
+  private connection: Connection | undefined;
+  private address: HostAddress | undefined;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private removeHook: (() => void) | undefined;
+
+  constructor(private readonly options: ReactorThreadOptions = {}) {
+    this.name = options.name ?? 'reactor';
+  }
+
+  get state(): ReactorThreadState {
+    if (this.stopped) return 'stopped';
+    if (this.address === undefined) return 'idle';
+    switch (Atomics.load(new Int32Array(this.address.state), STATE)) {
+      case HostState.crashed:
+        return 'crashed';
+      case HostState.exited:
+        return 'exited';
+      case HostState.stopped:
+        return 'stopped';
+      default:
+        return 'running';
+    }
+  }
+
+  /**
+   * Loads a service module in the reactor thread (an absolute path or a package specifier;
+   * CommonJS, ES module, or TypeScript under the loader the process runs with). Type it with the
+   * module's type: `load<typeof import('./rates-service')>(require.resolve('./rates-service'))`.
+   * Blocks until the module is loaded; a module that fails to load throws
+   * ReactorThreadError('load-failed') with the module's error as `cause`.
+   */
+  load<M>(modulePath: string): HostedModule<M> {
+    const connection = this.connect();
+    const exports = connection.request(
+      (id) => ({ k: 'load', id, path: modulePath }),
+      [modulePath],
+      undefined,
+      `load(${JSON.stringify(modulePath)})`,
+    ) as ExportInfo[];
+    return {
+      path: modulePath,
+      exports,
+      create: (name: string, args: readonly unknown[], options?: LooseOptions): object => {
+        const current = this.connect();
+        const what = `create(${JSON.stringify(name)})`;
+        const list = args;
+        const ref = current.requestRef(
+          (id) => ({ k: 'new', id, path: modulePath, exportName: name, args: [...list] }),
+          list,
+          what,
+        );
+        const plans = planMethods(ref.methods, (options ?? {}) as LooseOptions);
+        return makeFacade(current, ref.$crochetRef, ref.className, plans);
+      },
+    } as unknown as HostedModule<M>;
+  }
+
+  /**
+   * Stops the thread: every blocked caller, in every thread, fails at once with ReactorStopped;
+   * the thread's pending calls are aborted, its own shutdown hooks run, then it ends (terminated
+   * after `stopTimeoutMs`). Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.runStop();
+    return this.stopping;
+  }
+
+  private connect(): Connection {
+    if (this.stopped || reactor.state === 'stopped') {
+      throw new ReactorStopped(messages.threadStopped(this.name));
+    }
+    if (this.connection !== undefined && this.connection.up) return this.connection;
+    this.start();
+    return this.connection as unknown as Connection;
+  }
+
+  private start(): void {
+    const address: HostAddress = {
+      id: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+      name: this.name,
+      state: new SharedArrayBuffer(16),
+    };
+    const spin = this.options.spinMicros ?? {};
+    const [connection, first] = Connection.create(address, spin.caller);
+    const workerData: ReactorWorkerData = { address, first, spinMicros: spin.host ?? 50 };
+    const worker = new Worker(workerScript(), {
+      workerData,
+      ...(this.options.execArgv === undefined ? {} : { execArgv: [...this.options.execArgv] }),
+      ...(this.options.resourceLimits === undefined
+        ? {}
+        : { resourceLimits: this.options.resourceLimits }),
+      name: `crochet ${this.name}`,
+    });
+    worker.unref();
+    // When this thread's loop is free, a worker that dies without telling (terminated, out of
+    // memory) is still noticed: callers elsewhere see it within one wait slice.
+    worker.on('exit', (code) => {
+      const state = new Int32Array(address.state);
+      if (Atomics.load(state, STATE) <= HostState.running) {
+        Atomics.store(state, 1, code);
+        Atomics.store(state, STATE, HostState.exited);
+      }
+    });
+    worker.on('error', () => undefined);
+    this.worker = worker;
+    this.address = address;
+    this.connection = connection;
+    adoptConnection(connection);
+    this.removeHook ??= reactor.addShutdownHook('before', () => this.stop(), {
+      name: `reactor thread '${this.name}'`,
+    });
+    try {
+      connection.awaitWelcome(this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, this.name);
+    } catch (error) {
+      void worker.terminate();
+      this.connection = undefined;
+      throw error;
+    }
+  }
+
+  private async runStop(): Promise<void> {
+    this.stopped = true;
+    this.removeHook?.();
+    this.removeHook = undefined;
+    const address = this.address;
+    const worker = this.worker;
+    if (address === undefined || worker === undefined) return;
+    const state = new Int32Array(address.state);
+    if (Atomics.load(state, STATE) <= HostState.running)
+      Atomics.store(state, STATE, HostState.stopped);
+    this.connection?.close();
+    const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ k: 'stop' });
+    const timer = setTimeout(
+      () => void worker.terminate(),
+      this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
+    );
+    timer.unref();
+    await ended;
+    clearTimeout(timer);
+  }
+}
+
+/** The package's default reactor thread, started on first use. */
+export const reactorThread = new ReactorThread({ name: 'reactor' });
+
+/**
+ * Hosts services on the calling thread's own event loop, for worker threads to call (the main
+ * thread serving a pool of synchronous workers). The thread must keep its loop free: a host
+ * cannot serve while its own thread is blocked.
+ */
+export class ServiceHostHere {
+  private readonly host: ServiceHost;
+  constructor(name = 'main') {
+    this.host = new ServiceHost({ name });
+  }
+
+  /**
+   * A handle to `service`, kept here until every facade attached from the handle is released.
+   * Post the handle to a worker; there `attach(handle)` gives the blocking facade.
+   */
+  expose<T extends object, E extends MethodKeys<T> = never>(
+    service: T,
+    options: RemoteOptions<T, E> = {},
+  ): ServiceHandle<Blocking<T, E>> {
+    const ref = this.host.expose(service);
+    return {
+      $crochetHandle: 1,
+      address: this.host.address,
+      ref: ref.$crochetRef,
+      className: ref.className,
+      plans: planMethods(ref.methods, options as LooseOptions),
+    };
+  }
+
+  /** Stops serving: pending calls fail with ReactorStopped and every caller is released. */
+  stop(): void {
+    this.host.stop();
+  }
+}
+
+/** Starts hosting services on this thread's loop. See {@link ServiceHostHere}. */
+export function hostServices(name?: string): ServiceHostHere {
+  return new ServiceHostHere(name);
+}

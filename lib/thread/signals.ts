@@ -1,0 +1,53 @@
+/**
+ * Noticing SIGINT/SIGTERM while the main thread is blocked in `Atomics.wait`.
+ *
+ * A signal with a JavaScript listener is delivered by the event loop, and a caller blocked in
+ * `Atomics.wait` does not run its loop, so by itself it would sit through Ctrl-C until its call
+ * returns. (Without any listener Node's default action applies and ends the process at once, so
+ * there is nothing to do.) When the main thread has been blocked for SIGNAL_CHECK_MS and a
+ * SIGINT or SIGTERM listener is installed (`setup()` installs one), the wait loop runs ONE turn
+ * of the main event loop (deasync's `uv_run(UV_RUN_ONCE)`, bounded by a 1 ms ref'd timer) every
+ * SIGNAL_CHECK_MS, with a listener of ours prepended for the duration. If a signal was delivered,
+ * the listeners ran (crochet's starts `reactor.stop()`) and the blocked call fails at once with
+ * ReactorStopped.
+ *
+ * The cost, documented in the README: in that situation only, timer and I/O callbacks that are
+ * due may run during those turns (as they would under `@waitFor`'s in-thread blocking). Calls
+ * shorter than SIGNAL_CHECK_MS, calls in worker threads and processes without signal listeners
+ * never turn the loop.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { createDeasyncPump, type EventLoopPump } from '../pump';
+
+export const SIGNAL_CHECK_MS = 100;
+
+let pump: EventLoopPump | undefined;
+let nextCheck = 0;
+
+/**
+ * Called by a blocked caller after each wait slice, with the time its call started blocking;
+ * true when a shutdown signal arrived.
+ */
+export function checkSignals(blockedSince: number): boolean {
+  if (!isMainThread) return false;
+  const now = performance.now();
+  if (now - blockedSince < SIGNAL_CHECK_MS || now < nextCheck) return false;
+  nextCheck = now + SIGNAL_CHECK_MS;
+  if (process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') === 0) return false;
+  pump ??= createDeasyncPump();
+  let seen = false;
+  const mark = (): void => {
+    seen = true;
+  };
+  process.prependListener('SIGINT', mark);
+  process.prependListener('SIGTERM', mark);
+  const bound = setTimeout(() => undefined, 1);
+  try {
+    pump.runOnce();
+  } finally {
+    clearTimeout(bound);
+    process.off('SIGINT', mark);
+    process.off('SIGTERM', mark);
+  }
+  return seen;
+}

@@ -1,0 +1,70 @@
+/**
+ * The script a reactor thread's worker runs: a ServiceHost on the worker's event loop, with
+ * output capture (stdout/stderr written while a blocking call runs are replayed by its caller,
+ * in order, before the call returns) and fault reporting (an uncaught exception or an exit
+ * releases every caller at once through the shared host state).
+ *
+ * Context: only ever loaded as a worker's main script by ReactorThread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { noSetup, reactor } from '../global';
+import { ServiceHost } from './host';
+import type { ConnectRequest, HostAddress } from './protocol';
+
+/** What ReactorThread passes in workerData. */
+export interface ReactorWorkerData {
+  readonly address: HostAddress;
+  readonly first: ConnectRequest;
+  readonly spinMicros: number;
+}
+
+const data = workerData as ReactorWorkerData;
+const host = new ServiceHost(
+  { name: data.address.name, spinMicros: data.spinMicros, ownsThread: true },
+  data.address,
+);
+
+// The thread's own in-thread reactor is managed by the thread: nested decorated calls work, and
+// its shutdown hooks run when the thread stops.
+if (reactor.state === 'idle') noSetup();
+
+type Write = typeof process.stdout.write;
+
+function capture(stream: NodeJS.WriteStream, fd: 1 | 2): void {
+  const original = stream.write.bind(stream) as Write;
+  const write = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+    const caller = host.blockingCaller();
+    if (caller !== undefined && (typeof chunk === 'string' || chunk instanceof Uint8Array)) {
+      try {
+        caller.post({ k: 'out', fd, chunk });
+        const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+        if (callback !== undefined) queueMicrotask(callback);
+        return true;
+      } catch {
+        // Fall through to the thread's own stream.
+      }
+    }
+    return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+  };
+  stream.write = write as Write;
+}
+
+capture(process.stdout, 1);
+capture(process.stderr, 2);
+
+process.on('uncaughtException', (error) => {
+  host.crash(error);
+  process.exit(1);
+});
+process.on('exit', (code) => host.exited(code));
+
+host.accept(data.first);
+
+// Orderly stop, asked for by ReactorThread.stop(): pending calls fail with ReactorStopped, the
+// thread's own shutdown hooks run, then the thread ends.
+parentPort?.on('message', (message: unknown) => {
+  if ((message as { k?: unknown } | null)?.k !== 'stop') return;
+  host.stop();
+  void reactor.stop().finally(() => process.exit(0));
+});
+parentPort?.unref();
