@@ -9,6 +9,7 @@
  * `registerErrorClass`), without running its constructor, and its stack gets the caller's frames
  * appended under the reactor-side frames.
  */
+import * as path from 'node:path';
 import { inspect } from 'node:util';
 import {
   CrochetError,
@@ -155,6 +156,7 @@ function isWireThrown(value: unknown): value is WireThrown {
   return typeof value === 'object' && value !== null && '$crochetThrown' in value;
 }
 
+const OWN_FRAMES = `${__dirname}${path.sep}`;
 const BOUNDARY = '    at <reactor thread: the call was made from here>';
 
 /**
@@ -195,7 +197,10 @@ export function decodeThrown(wire: unknown, callerStack?: string): unknown {
   }
   let stack = wire.stack ?? `${wire.name}: ${wire.message}`;
   if (callerStack !== undefined) {
-    const frames = callerStack.split('\n').filter((line) => line.startsWith('    at '));
+    // The caller's frames, without this library's own (lib/thread) frames on top.
+    const frames = callerStack
+      .split('\n')
+      .filter((line) => line.startsWith('    at ') && !line.includes(OWN_FRAMES));
     stack = `${stack}\n${BOUNDARY}\n${frames.join('\n')}`;
   }
   Object.defineProperty(error, 'stack', {

@@ -1,0 +1,101 @@
+/**
+ * Helpers for the reactor-thread specs: where the compiled library and fixtures are, and a
+ * runner for scripts that must run in their own process (process-level behaviour: exit, signals,
+ * stdout, ES-module top level), always under a hard kill timeout so that nothing can hang.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The compiled package root (dist-t or dist): spec/thread -> ../.. */
+export const distRoot = path.resolve(__dirname, '..', '..');
+export const libPath = path.join(distRoot, 'lib', 'index.js');
+export const fixture = (name: string): string => path.join(__dirname, 'fixtures', `${name}.js`);
+
+export interface ScriptResult {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+function writeScript(source: string, extension: '.js' | '.mjs'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crochet-thread-'));
+  const file = path.join(dir, `script${extension}`);
+  const prelude =
+    extension === '.mjs'
+      ? `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n`
+      : '';
+  const header =
+    `${prelude}const LIB = ${JSON.stringify(libPath)};\n` +
+    `const ECHO = ${JSON.stringify(fixture('echo-service'))};\n` +
+    `const FIXTURES = ${JSON.stringify(path.join(__dirname, 'fixtures'))};\n`;
+  fs.writeFileSync(file, header + source);
+  return file;
+}
+
+/** Runs `source` as a script in a new node process; SIGKILLed after `killAfterMs`. */
+export function runScript(
+  source: string,
+  options: { extension?: '.js' | '.mjs'; killAfterMs?: number; args?: string[] } = {},
+): ScriptResult {
+  const file = writeScript(source, options.extension ?? '.js');
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [...(options.args ?? []), file], {
+    encoding: 'utf8',
+    timeout: options.killAfterMs ?? 15_000,
+    killSignal: 'SIGKILL',
+  });
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ms: Date.now() - started,
+  };
+}
+
+/**
+ * Starts `source` in a new process, waits until it prints `readyLine`, sends `signal`, and
+ * collects the outcome. SIGKILLed after `killAfterMs`.
+ */
+export function runAndSignal(
+  source: string,
+  readyLine: string,
+  signal: NodeJS.Signals,
+  killAfterMs = 15_000,
+): Promise<ScriptResult & { signalledAfterMs: number }> {
+  const file = writeScript(source, '.js');
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalledAt = -1;
+    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (signalledAt < 0 && stdout.includes(readyLine)) {
+        signalledAt = Date.now();
+        setTimeout(() => child.kill(signal), 50);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('close', (status, sig) => {
+      clearTimeout(killer);
+      const now = Date.now();
+      resolve({
+        status,
+        signal: sig,
+        stdout,
+        stderr,
+        ms: now - started,
+        signalledAfterMs: signalledAt < 0 ? -1 : now - signalledAt,
+      });
+    });
+  });
+}

@@ -1,0 +1,233 @@
+/**
+ * Reactor threads, in process: hosting, the typed facade, decorator metadata, values and errors,
+ * timeouts and cancellation with a real abort, eventual results, remote object facades.
+ */
+import { expect } from 'chai';
+import {
+  EventualResult,
+  ReactorThread,
+  ReactorThreadError,
+  RemoteFacade,
+  TimeoutError,
+  registerErrorClass,
+  release,
+  retrieveResult,
+  type Blocking,
+} from '../../lib';
+import { CustomError, type Counter, type EchoService } from './fixtures/echo-service';
+import type * as EchoModule from './fixtures/echo-service';
+import { fixture } from './helpers';
+
+describe('reactor thread: hosting and facades', () => {
+  let thread: ReactorThread;
+  let echo: Blocking<EchoService, 'sleep'>;
+
+  before(() => {
+    thread = new ReactorThread({ name: 'spec-hosting' });
+    echo = thread
+      .load<typeof EchoModule>(fixture('echo-service'))
+      .create('EchoService', ['Hello, '], { timeoutMs: 2_000, eventual: ['sleep'] });
+  });
+
+  after(() => thread.stop());
+
+  describe('loading and creating', () => {
+    it('lists the exported classes with their methods and decorator metadata', () => {
+      const loaded = thread.load<typeof EchoModule>(fixture('echo-service'));
+      const service = loaded.exports.find((e) => e.name === 'EchoService');
+      expect(service?.methods.find((m) => m.name === 'decoratedSlow')).to.deep.equal({
+        name: 'decoratedSlow',
+        kind: 'waitFor',
+        timeoutMs: 100,
+      });
+      expect(service?.methods.find((m) => m.name === 'background')?.kind).to.equal('runInReactor');
+      expect(loaded.exports.map((e) => e.name)).to.include.members(['Counter', 'EchoService']);
+    });
+
+    it('constructs the service in the reactor thread with the given arguments', () => {
+      expect(echo.greet('Ada')).to.equal('Hello, Ada');
+      expect(echo).to.be.instanceOf(RemoteFacade);
+      expect(echo.threadId()).to.not.equal(0);
+    });
+
+    it('a blocking method returns the awaited value', () => {
+      expect(echo.add(2, 3)).to.equal(5);
+    });
+
+    it('an eventual method (option) returns an EventualResult', () => {
+      const result = echo.sleep(10);
+      expect(result).to.be.instanceOf(EventualResult);
+      expect(result.wait(2_000)).to.equal(10);
+      expect(result.wait(0)).to.equal(10);
+    });
+
+    it('a @runInReactor method is eventual without any option', () => {
+      const result = (
+        echo as unknown as { background(ms: number): EventualResult<string> }
+      ).background(5);
+      expect(result).to.be.instanceOf(EventualResult);
+      expect(result.wait(2_000)).to.equal('done after 5');
+    });
+
+    it('a stashed remote result can be retrieved by id', () => {
+      const id = echo.sleep(1).stash();
+      expect(retrieveResult(id).wait(2_000)).to.equal(1);
+    });
+
+    it('an unknown export fails clearly, naming the classes that exist', () => {
+      const loaded = thread.load<Record<string, new () => object>>(fixture('echo-service'));
+      expect(() => loaded.create('Nope', [])).to.throw(
+        ReactorThreadError,
+        /no exported class 'Nope'.*EchoService/,
+      );
+    });
+  });
+
+  describe('values', () => {
+    it('structured-clone values round-trip', () => {
+      const value = { a: [1, 'two', null], when: new Date(0), map: new Map([[1, 2]]), big: 10n };
+      expect(echo.echo(value)).to.deep.equal(value);
+      expect(echo.echo(undefined)).to.equal(undefined);
+    });
+
+    it('a non-cloneable argument fails before sending, naming its position', () => {
+      expect(() => echo.echo(() => 1)).to.throw(TypeError, /argument 1 of EchoService\.echo\(\)/);
+      expect(() => echo.add(1, Symbol('x') as unknown as number)).to.throw(TypeError, /argument 2/);
+      expect(echo.add(1, 1)).to.equal(2);
+    });
+
+    it('a result that cannot be cloned fails with a clear TypeError', () => {
+      expect(() => echo.uncloneableResult()).to.throw(TypeError, /cannot be sent back/);
+    });
+
+    it('a result with methods comes back as a remote facade of an object that stays there', () => {
+      const counter = echo.makeCounter() as unknown as Blocking<Counter>;
+      expect(counter).to.be.instanceOf(RemoteFacade);
+      expect(counter.increment()).to.equal(1);
+      expect(counter.increment(4)).to.equal(5);
+      expect(counter.value()).to.equal(5);
+    });
+
+    it('the same hosted object returned twice is the same object there', () => {
+      const a = echo.sharedCounter() as unknown as Blocking<Counter>;
+      const b = echo.sharedCounter() as unknown as Blocking<Counter>;
+      const start = a.value();
+      b.increment();
+      expect(a.value()).to.equal(start + 1);
+    });
+
+    it('release() frees the object now; the facade then refuses calls', () => {
+      const counter = echo.makeCounter() as unknown as Blocking<Counter>;
+      counter.increment();
+      release(counter);
+      expect(() => counter.increment()).to.throw(ReactorThreadError, /already released/);
+    });
+  });
+
+  describe('errors', () => {
+    it('a built-in error comes back as the same class with the reactor-side and caller frames', () => {
+      let caught: unknown;
+      try {
+        echo.fail('type');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(TypeError);
+      const error = caught as TypeError;
+      expect(error.message).to.equal('bad type');
+      expect(error.stack).to.match(/EchoService\.fail/);
+      expect(error.stack).to.include('<reactor thread: the call was made from here>');
+      expect(error.stack).to.include('hosting.spec');
+    });
+
+    it('own properties like code survive', () => {
+      try {
+        echo.fail('props');
+        expect.fail('should throw');
+      } catch (error) {
+        expect(error).to.be.instanceOf(Error);
+        expect(error).to.include({ code: 'E_PROPS', errno: 42, message: 'with props' });
+      }
+    });
+
+    it('a registered class comes back as that class, with its cause rebuilt too', () => {
+      registerErrorClass(CustomError);
+      try {
+        echo.fail('custom');
+        expect.fail('should throw');
+      } catch (error) {
+        expect(error).to.be.instanceOf(CustomError);
+        const custom = error as CustomError;
+        expect(custom.name).to.equal('CustomError');
+        expect(custom.code).to.equal('E_CUSTOM');
+        expect(custom.cause).to.be.instanceOf(RangeError);
+        expect((custom.cause as Error).message).to.equal('inner');
+      }
+    });
+
+    it('non-Error throws come back as the same value', () => {
+      expect(() => echo.fail('string'))
+        .to.throw()
+        .that.equals('a plain string');
+      let caught: unknown = 'not thrown';
+      try {
+        echo.fail('undefined');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.equal(undefined);
+    });
+
+    it('a constructor that throws throws at create(), same class', () => {
+      registerErrorClass(CustomError);
+      const loaded = thread.load<typeof EchoModule>(fixture('echo-service'));
+      expect(() => loaded.create('ThrowingService', ['no way'])).to.throw(CustomError, 'no way');
+    });
+  });
+
+  describe('timeouts and cancellation', () => {
+    it('a @waitFor(ms) timeout throws TimeoutError and aborts currentSignal() in the thread', () => {
+      const started = Date.now();
+      expect(() => echo.decoratedSlow(5_000)).to.throw(TimeoutError, /within 100 ms/);
+      expect(Date.now() - started).to.be.lessThan(1_000);
+      expect(echo.lastAbortRecord()).to.deep.equal({ aborted: true, reason: 'TimeoutError' });
+    });
+
+    it('a facade timeout (option) aborts the work too', () => {
+      const quick = thread
+        .load<typeof EchoModule>(fixture('echo-service'))
+        .create('EchoService', [], { timeouts: { abortable: 50 } });
+      expect(() => quick.abortable(5_000)).to.throw(TimeoutError, /within 50 ms/);
+      expect(quick.lastAbortRecord()).to.deep.equal({ aborted: true, reason: 'TimeoutError' });
+    });
+
+    it('a late reply after a timeout never confuses a later call', () => {
+      const quick = thread
+        .load<typeof EchoModule>(fixture('echo-service'))
+        .create('EchoService', [], { timeouts: { sleep: 20 } });
+      expect(() => quick.sleep(60)).to.throw(TimeoutError);
+      // The first call's reply (60) arrives while this one waits; it must be dropped.
+      expect(quick.greet('x')).to.equal('x');
+      expect(quick.add(40, 2)).to.equal(42);
+    });
+
+    it('EventualResult.cancel() aborts the call in the reactor thread', () => {
+      const eventual = thread
+        .load<typeof EchoModule>(fixture('echo-service'))
+        .create('EchoService', [], { eventual: ['abortable'] });
+      const result = eventual.abortable(5_000);
+      eventual.lastAbortRecord(); // make sure the call started
+      result.cancel();
+      expect(() => result.wait(2_000))
+        .to.throw()
+        .with.property('name', 'AbortError');
+      expect(eventual.lastAbortRecord()).to.deep.equal({ aborted: true, reason: 'AbortError' });
+    });
+
+    it('EventualResult.wait() can time out and be retried without cancelling', () => {
+      const result = echo.sleep(80);
+      expect(() => result.wait(10)).to.throw(TimeoutError);
+      expect(result.wait(2_000)).to.equal(80);
+    });
+  });
+});
