@@ -307,7 +307,7 @@ export class Connection {
 
   /** Takes every message that has arrived and dispatches it. Never blocks. */
   drain(): void {
-    for (;;) {
+    while (!this.closed) {
       const received = receiveMessageOnPort(this.channel as unknown as MessagePort);
       if (received === undefined) return;
       this.dispatch(received.message as Reply);

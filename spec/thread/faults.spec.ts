@@ -1,0 +1,179 @@
+/**
+ * Faults never hang a caller: module load failures, crashes, exits, calls nothing can settle,
+ * stop() and signals; and the reactor thread never keeps the process alive.
+ */
+import { expect } from 'chai';
+import { Worker } from 'node:worker_threads';
+import {
+  DeadlockError,
+  ReactorStopped,
+  ReactorThread,
+  ReactorThreadError,
+  handleOf,
+  type Blocking,
+} from '../../lib';
+import type { EchoService } from './fixtures/echo-service';
+import type * as EchoModule from './fixtures/echo-service';
+import { fixture, libPath, runAndSignal, runScript } from './helpers';
+
+function start(name: string): { thread: ReactorThread; echo: Blocking<EchoService> } {
+  const thread = new ReactorThread({ name });
+  const echo = thread.load<typeof EchoModule>(fixture('echo-service')).create('EchoService', []);
+  return { thread, echo };
+}
+
+describe('reactor thread: faults', () => {
+  it('a module that fails to load: ReactorThreadError load-failed with the cause', () => {
+    const thread = new ReactorThread({ name: 'spec-load' });
+    try {
+      expect(() => thread.load(fixture('broken-module')))
+        .to.throw(ReactorThreadError, /could not load service module/)
+        .with.property('cause')
+        .that.has.property('message', 'broken module: failed at load time');
+      expect(() => thread.load(fixture('no-such-module')))
+        .to.throw(ReactorThreadError)
+        .with.property('reason', 'load-failed');
+      // The thread itself is fine.
+      expect(
+        thread.load<typeof EchoModule>(fixture('echo-service')).create('EchoService', []).add(1, 1),
+      ).to.equal(2);
+    } finally {
+      void thread.stop();
+    }
+  });
+
+  it('a crash (uncaught exception) fails the pending call at once; the next load() restarts', () => {
+    const { thread, echo } = start('spec-crash');
+    const started = Date.now();
+    try {
+      expect(() => echo.crashSoon())
+        .to.throw(ReactorThreadError, /crashed/)
+        .with.property('cause')
+        .that.has.property('message', 'boom in the reactor thread');
+      expect(Date.now() - started).to.be.lessThan(2_000);
+      expect(thread.state).to.equal('crashed');
+      expect(() => echo.add(1, 1))
+        .to.throw(ReactorThreadError)
+        .with.property('reason', 'crashed');
+      const again = thread
+        .load<typeof EchoModule>(fixture('echo-service'))
+        .create('EchoService', []);
+      expect(again.add(2, 2)).to.equal(4);
+      expect(thread.state).to.equal('running');
+    } finally {
+      void thread.stop();
+    }
+  });
+
+  it('process.exit in the thread fails the pending call with the exit code', () => {
+    const { thread, echo } = start('spec-exit');
+    try {
+      expect(() => echo.exitSoon(7))
+        .to.throw(ReactorThreadError, /process\.exit\(7\)/)
+        .with.property('reason', 'exited');
+      expect(thread.state).to.equal('exited');
+    } finally {
+      void thread.stop();
+    }
+  });
+
+  it('a call that nothing in the thread can settle fails with DeadlockError', () => {
+    const { thread, echo } = start('spec-never');
+    try {
+      expect(() => echo.neverSettles())
+        .to.throw(DeadlockError, /can never finish/)
+        .with.property('reason', 'nothing-pending');
+      expect(echo.add(1, 2)).to.equal(3);
+    } finally {
+      void thread.stop();
+    }
+  });
+
+  it('stop() releases callers blocked in other threads with ReactorStopped, and stays stopped', async () => {
+    const { thread, echo } = start('spec-stop');
+    const handle = handleOf(echo);
+    const worker = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const { attach } = require(workerData.lib);
+       const echo = attach(workerData.handle);
+       parentPort.postMessage('blocking');
+       try { echo.sleep(10000); parentPort.postMessage('returned'); }
+       catch (error) { parentPort.postMessage(error.name + ': ' + error.message); }`,
+      { eval: true, workerData: { lib: libPath, handle } },
+    );
+    const messages: unknown[] = [];
+    const done = new Promise<void>((resolve) => {
+      worker.on('message', (message) => {
+        messages.push(message);
+        if (messages.length === 2) resolve();
+      });
+    });
+    await new Promise((resolve) => worker.once('message', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = Date.now();
+    await thread.stop();
+    await done;
+    expect(Date.now() - stopped).to.be.lessThan(1_000);
+    expect(messages[1]).to.match(/^ReactorStopped: /);
+    expect(thread.state).to.equal('stopped');
+    expect(() => echo.add(1, 1)).to.throw(ReactorStopped);
+    expect(() => thread.load(fixture('echo-service'))).to.throw(ReactorStopped);
+    await worker.terminate();
+  });
+
+  it('the reactor thread does not keep the process alive', () => {
+    const result = runScript(`
+      const { reactorThread } = require(LIB);
+      const echo = reactorThread.load(ECHO).create('EchoService', []);
+      console.log(echo.add(1, 2));
+      echo.background(60000); // pending work in the thread must not hold the process either
+    `);
+    expect(result.stdout.trim()).to.equal('3');
+    expect(result.status).to.equal(0);
+    expect(result.ms).to.be.lessThan(5_000);
+  });
+
+  it('reactor.stop() from another thread-side event releases a blocked main-thread caller', () => {
+    // The main thread blocks; a worker calls stop on the same reactor thread's host through its
+    // state: here, the reactor thread exits from a timer while main is blocked.
+    const result = runScript(`
+      const { reactorThread } = require(LIB);
+      const echo = reactorThread.load(ECHO).create('EchoService', []);
+      try { echo.exitSoon(0); } catch (error) { console.log(error.name, error.reason); }
+    `);
+    expect(result.stdout.trim()).to.equal('ReactorThreadError exited');
+  });
+
+  it('SIGINT after setup() releases a blocked main-thread caller with ReactorStopped', async () => {
+    const result = await runAndSignal(
+      `
+      const { setup, reactorThread } = require(LIB);
+      setup();
+      const echo = reactorThread.load(ECHO).create('EchoService', []);
+      console.log('ready');
+      try { echo.sleep(20000); console.log('returned'); }
+      catch (error) { console.log('caught', error.name); }
+    `,
+      'ready',
+      'SIGINT',
+    );
+    expect(result.stdout).to.include('caught ReactorStopped');
+    expect(result.status).to.equal(130);
+    expect(result.signalledAfterMs).to.be.lessThan(3_000);
+  });
+
+  it('SIGTERM without any listener ends the process at once (Node default)', async () => {
+    const result = await runAndSignal(
+      `
+      const { reactorThread } = require(LIB);
+      const echo = reactorThread.load(ECHO).create('EchoService', []);
+      console.log('ready');
+      echo.sleep(20000);
+    `,
+      'ready',
+      'SIGTERM',
+    );
+    expect(result.signal).to.equal('SIGTERM');
+    expect(result.signalledAfterMs).to.be.lessThan(3_000);
+  });
+});
