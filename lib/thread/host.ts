@@ -10,6 +10,7 @@
  * Context: everything here runs on the host's own thread, from its event loop.
  */
 import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import type { ReactorMethodKind } from '../call-context';
@@ -409,8 +410,7 @@ export class ServiceHost implements OperationHost {
   private importModule(modulePath: string): Promise<Record<string, unknown>> {
     let loaded = this.modules.get(modulePath);
     if (loaded === undefined) {
-      const specifier = path.isAbsolute(modulePath) ? pathToFileURL(modulePath).href : modulePath;
-      loaded = import(specifier) as Promise<Record<string, unknown>>;
+      loaded = loadModule(modulePath);
       this.modules.set(modulePath, loaded);
       loaded.catch(() => this.modules.delete(modulePath));
     }
@@ -517,6 +517,24 @@ export class ServiceHost implements OperationHost {
     }
     this.keepAlive?.ref();
   }
+}
+
+/**
+ * Loads a service module: require() first (CommonJS, and TypeScript under tsx's CommonJS hook,
+ * which is what the reactor thread registers), import() for ES modules.
+ */
+const requireHere = createRequire(__filename);
+
+async function loadModule(modulePath: string): Promise<Record<string, unknown>> {
+  if (!/\.mjs$|\.mts$/.test(modulePath)) {
+    try {
+      return requireHere(modulePath) as Record<string, unknown>;
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code !== 'ERR_REQUIRE_ESM') throw error;
+    }
+  }
+  const specifier = path.isAbsolute(modulePath) ? pathToFileURL(modulePath).href : modulePath;
+  return (await import(specifier)) as Record<string, unknown>;
 }
 
 /** The original of a decorated method, or undefined when it is not one. */

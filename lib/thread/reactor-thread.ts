@@ -77,11 +77,34 @@ export interface HostedModule<M> {
 const DEFAULT_START_TIMEOUT_MS = 10_000;
 const DEFAULT_STOP_TIMEOUT_MS = 2_000;
 
-function workerScript(): string {
-  // Under a TypeScript loader (tsx) this module is a .ts file and so is its sibling.
+/** The worker's entry module: a .ts sibling when this library itself runs from sources. */
+function workerEntry(): string {
   const extension = path.extname(__filename) === '.ts' ? '.ts' : '.js';
   return path.join(__dirname, `worker-entry${extension}`);
 }
+
+/**
+ * The TypeScript loader the reactor thread needs, if the application runs under one. Node 20
+ * does not apply module hooks registered with `--import` (tsx's ESM loader) to a worker's own
+ * modules, so the worker registers tsx's CommonJS hook itself before loading anything; service
+ * modules are then loaded with require() (import() for ES modules).
+ */
+function typeScriptLoader(execArgv: readonly string[]): string | undefined {
+  const underTsx =
+    path.extname(__filename) === '.ts' || execArgv.some((arg) => /(^|[\\/@=])tsx\b/.test(arg));
+  if (!underTsx) return undefined;
+  try {
+    return require.resolve('tsx/cjs', { paths: [process.cwd(), __dirname] });
+  } catch {
+    return undefined;
+  }
+}
+
+/** A tiny CommonJS bootstrap, so that the loader is in place before the entry is loaded. */
+const BOOTSTRAP =
+  "const { workerData } = require('node:worker_threads');" +
+  'if (workerData.loader !== undefined) require(workerData.loader);' +
+  'require(workerData.entry);';
 
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
@@ -180,8 +203,16 @@ export class ReactorThread {
     };
     const spin = this.options.spinMicros ?? {};
     const [connection, first] = Connection.create(address, spin.caller);
-    const workerData: ReactorWorkerData = { address, first, spinMicros: spin.host ?? 50 };
-    const worker = new Worker(workerScript(), {
+    const execArgv = this.options.execArgv ?? process.execArgv;
+    const workerData: ReactorWorkerData = {
+      address,
+      first,
+      spinMicros: spin.host ?? 50,
+      entry: workerEntry(),
+      loader: typeScriptLoader(execArgv),
+    };
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
       workerData,
       ...(this.options.execArgv === undefined ? {} : { execArgv: [...this.options.execArgv] }),
       ...(this.options.resourceLimits === undefined

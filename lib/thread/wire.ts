@@ -228,7 +228,15 @@ export function explainUncloneable(args: readonly unknown[], what: string, cause
 }
 
 const PLAIN_PROTOTYPES = new Set<unknown>([Object.prototype, null]);
-const CLONED_TYPES: Function[] = [Date, RegExp, Map, Set, ArrayBuffer, Error, Promise];
+const CLONED_TYPES: ReadonlyArray<abstract new (...args: never[]) => unknown> = [
+  Date,
+  RegExp,
+  Map,
+  Set,
+  ArrayBuffer,
+  Error,
+  Promise,
+];
 
 /** The methods of an object (own and inherited, not Object.prototype's), for remote facades. */
 export function methodNames(value: object): string[] {

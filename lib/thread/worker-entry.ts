@@ -16,6 +16,10 @@ export interface ReactorWorkerData {
   readonly address: HostAddress;
   readonly first: ConnectRequest;
   readonly spinMicros: number;
+  /** This module's path (the bootstrap requires it). */
+  readonly entry: string;
+  /** A module to require first: the TypeScript loader's CommonJS hook, under tsx. */
+  readonly loader: string | undefined;
 }
 
 const data = workerData as ReactorWorkerData;
