@@ -144,6 +144,14 @@ export const messages = {
     `there (no timer, socket or request) could ever settle it.`,
   threadBadHandle: (value: unknown) =>
     `crochet: attach() needs a handle made by handleOf(); got ${quote(value)}.`,
+  threadUnknownMethod: (
+    option: string,
+    name: string,
+    className: string,
+    known: readonly string[],
+  ) =>
+    `crochet: option ${option} names ${quote(name)}, which is not a method of ${className}; its ` +
+    `methods are: ${known.length === 0 ? '(none)' : known.join(', ')}.`,
   threadNotAFacade: (value: unknown) =>
     `crochet: ${quote(value)} is not a facade of a hosted object.`,
 } as const;

@@ -170,7 +170,7 @@ export class ReactorThread {
           list,
           what,
         );
-        const plans = planMethods(ref.methods, (options ?? {}) as LooseOptions);
+        const plans = planMethods(ref.methods, options ?? {}, ref.className);
         return makeFacade(current, ref.$crochetRef, ref.className, plans);
       },
     } as unknown as HostedModule<M>;
@@ -298,7 +298,7 @@ export class ServiceHostHere {
       address: this.host.address,
       ref: ref.$crochetRef,
       className: ref.className,
-      plans: planMethods(ref.methods, options as LooseOptions),
+      plans: planMethods(ref.methods, options as LooseOptions, ref.className),
     };
   }
 

@@ -74,9 +74,20 @@ export interface LooseOptions {
 export function planMethods(
   methods: readonly MethodInfo[],
   options: LooseOptions = {},
+  className = 'the service',
 ): MethodPlan[] {
   const eventual = new Set<string>(options.eventual ?? []);
   const timeouts = options.timeouts ?? {};
+  const known = methods.map((m) => m.name);
+  const check = (option: string, names: Iterable<string>): void => {
+    for (const name of names) {
+      if (!known.includes(name)) {
+        throw new TypeError(messages.threadUnknownMethod(option, name, className, known));
+      }
+    }
+  };
+  check('eventual', eventual);
+  check('timeouts', Object.keys(timeouts));
   const fallback =
     options.timeoutMs === undefined
       ? undefined

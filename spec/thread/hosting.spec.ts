@@ -231,3 +231,30 @@ describe('reactor thread: hosting and facades', () => {
     });
   });
 });
+
+describe('reactor thread: facade options', () => {
+  let thread: ReactorThread;
+  before(() => {
+    thread = new ReactorThread({ name: 'spec-options' });
+  });
+  after(() => thread.stop());
+
+  it('an option naming a method that does not exist fails clearly at create()', () => {
+    const loaded = thread.load<Record<string, new () => object>>(fixture('echo-service'));
+    expect(() => loaded.create('EchoService', [], { eventual: ['nope' as never] })).to.throw(
+      TypeError,
+      /option eventual names 'nope', which is not a method of EchoService/,
+    );
+    expect(() =>
+      loaded.create('EchoService', [], { timeouts: { nope: 5 } as Record<string, number> }),
+    ).to.throw(TypeError, /option timeouts names 'nope'/);
+  });
+
+  it('a bad timeout fails clearly at create()', () => {
+    const loaded = thread.load<typeof EchoModule>(fixture('echo-service'));
+    expect(() => loaded.create('EchoService', [], { timeoutMs: -1 })).to.throw(
+      RangeError,
+      /timeoutMs/,
+    );
+  });
+});
