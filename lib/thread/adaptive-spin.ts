@@ -4,12 +4,14 @@
  * than a futex or event-loop wake-up. When the machine is short of cores, the spinning thread
  * holds the core the other side needs, and every spin runs to its end for nothing.
  *
- * So the budget adapts: a spin that saw the awaited event restores the full budget; a spin that
- * ran out quarters it; below 1 µs it is 0 (sleep at once), and one call in PROBE_EVERY tries the
- * full budget again in case cores became free. On a machine with free cores the cost is at most
+ * So the budget adapts: a spin that saw the awaited event quickly keeps the full budget; a spin
+ * that ran out (or saw it only late) sets it to 0 (sleep at once), and one wait in PROBE_EVERY
+ * tries the full budget again in case cores became free. On a machine with free cores the cost is at most
  * `maxMicros` of CPU per wait; on a starved one about `maxMicros / PROBE_EVERY` per wait.
  */
 const PROBE_EVERY = 256;
+/** An arrival within this many microseconds shows that both sides really run at once. */
+const QUICK_US = 10;
 
 export class AdaptiveSpin {
   private budget: number;
@@ -30,14 +32,18 @@ export class AdaptiveSpin {
     return this.budget / 1000;
   }
 
-  /** The awaited event arrived while spinning. */
-  worked(): void {
-    this.budget = this.maxMicros;
+  /**
+   * The awaited event arrived while spinning, `waitedMs` after the spin began. Only a quick
+   * arrival (under QUICK_US) counts as spinning paying off: a slow one means the other side was
+   * itself waiting for a core, and the spin only competed with it for one.
+   */
+  worked(waitedMs: number): void {
+    if (waitedMs * 1000 <= QUICK_US) this.budget = this.maxMicros;
+    else this.failed();
   }
 
-  /** The spin ran out (a failed probe leaves the budget at 0). */
+  /** The spin ran out: stop spinning until a probe shows that it pays again. */
   failed(): void {
-    this.budget = this.budget < 1 ? 0 : this.budget / 4;
-    if (this.budget < 1) this.budget = 0;
+    this.budget = 0;
   }
 }

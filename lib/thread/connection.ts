@@ -142,6 +142,8 @@ export class Connection {
   private downCause: unknown = undefined;
   private welcomed = false;
   private closed = false;
+  /** Messages taken from the channel so far (compared with the REPLIES counter). */
+  private consumed = 0;
   private readonly spin: AdaptiveSpin;
 
   private constructor(
@@ -266,6 +268,7 @@ export class Connection {
     const started = performance.now();
     const deadline = started + timeoutMs;
     let spinUntil = -1;
+    let spinStart = 0;
     for (;;) {
       const seen = Atomics.load(this.control, REPLIES);
       this.drain();
@@ -276,7 +279,10 @@ export class Connection {
       }
       const now = performance.now();
       if (now >= deadline) return 'timeout';
-      if (spinUntil < 0) spinUntil = now + this.spin.nextMs();
+      if (spinUntil < 0) {
+        spinStart = now;
+        spinUntil = now + this.spin.nextMs();
+      }
       if (now < spinUntil) {
         let arrived = true;
         for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
@@ -285,7 +291,7 @@ export class Connection {
             break;
           }
         }
-        if (arrived) this.spin.worked();
+        if (arrived) this.spin.worked(performance.now() - spinStart);
         else this.spin.failed();
         continue;
       }
@@ -307,9 +313,17 @@ export class Connection {
 
   /** Takes every message that has arrived and dispatches it. Never blocks. */
   drain(): void {
-    while (!this.closed) {
+    // The host bumps REPLIES after each message it posts, so only that many can be waiting:
+    // no receiveMessageOnPort call is wasted on an empty channel in the common case.
+    const available = Atomics.load(this.control, REPLIES);
+    while (!this.closed && this.consumed !== available) {
       const received = receiveMessageOnPort(this.channel as unknown as MessagePort);
-      if (received === undefined) return;
+      // A bump without a message: the host woke everyone as it went down.
+      if (received === undefined) {
+        this.consumed = available;
+        return;
+      }
+      this.consumed += 1;
       this.dispatch(received.message as Reply);
     }
   }

@@ -68,13 +68,25 @@ class HostConnection {
   }
 }
 
-interface CallRecord {
-  readonly connection: HostConnection;
-  readonly id: number;
-  readonly what: string;
-  readonly blocking: boolean;
+class CallRecord {
   /** The caller gave up (timeout): the outcome is not sent. */
-  dropped: boolean;
+  dropped = false;
+  constructor(
+    readonly connection: HostConnection,
+    readonly id: number,
+    readonly blocking: boolean,
+    private readonly target: object | string,
+    private readonly method: string,
+    private readonly hostName: string,
+  ) {}
+
+  /** The call, for messages; built only when one is needed. */
+  get what(): string {
+    if (typeof this.target === 'string' && this.method === '') return this.target;
+    const className =
+      typeof this.target === 'string' ? this.target : (this.target.constructor?.name ?? 'Object');
+    return `${className}.${this.method}() in reactor thread '${this.hostName}'`;
+  }
 }
 
 interface Hosted {
@@ -279,7 +291,7 @@ export class ServiceHost implements OperationHost {
     value: unknown,
     what: string,
   ): void {
-    this.sendOutcome({ connection, id, what, blocking: true, dropped: false }, failed, value);
+    this.sendOutcome(new CallRecord(connection, id, true, what, '', ''), failed, value);
   }
 
   private handle(connection: HostConnection, request: Request): void {
@@ -340,21 +352,28 @@ export class ServiceHost implements OperationHost {
     blocking: boolean,
   ): void {
     const hosted = this.objects.get(target);
-    const className = hosted?.value.constructor?.name ?? 'Object';
-    const what = `${className}.${method}() in reactor thread '${this.address.name}'`;
+    const record = new CallRecord(
+      connection,
+      id,
+      blocking,
+      hosted?.value ?? 'Object',
+      method,
+      this.address.name,
+    );
     if (hosted === undefined) {
-      const error = new ReactorThreadError(messages.threadReleased(what), 'released');
-      this.reply(connection, id, true, error, what);
+      const error = new ReactorThreadError(messages.threadReleased(record.what), 'released');
+      this.reply(connection, id, true, error, record.what);
       return;
     }
     const entry = this.methodOf(hosted.value, method);
     if (entry === undefined) {
-      this.reply(connection, id, true, new TypeError(`crochet: ${what} is not a method.`), what);
+      const error = new TypeError(`crochet: ${record.what} is not a method.`);
+      this.reply(connection, id, true, error, record.what);
       return;
     }
     const kind = entry.kind ?? (blocking ? 'waitFor' : 'runInReactor');
     const operation = new Operation(this, kind);
-    this.calls.set(operation, { connection, id, what, blocking, dropped: false });
+    this.calls.set(operation, record);
     this.callIds.get(connection)?.set(id, operation);
     this.keepAlive?.unref();
     operation.start(entry.fn, hosted.value, args);
@@ -476,13 +495,14 @@ export class ServiceHost implements OperationHost {
     if (budget <= 0) return;
     this.spinning = true;
     try {
-      let deadline = performance.now() + budget;
+      let spinStart = performance.now();
+      let deadline = spinStart + budget;
       for (let i = 1; ; i += 1) {
         for (const connection of this.connections) {
           if (Atomics.load(connection.control, REQUESTS) === connection.handled) continue;
           const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
           if (received === undefined) continue;
-          this.spinBudget.worked();
+          this.spinBudget.worked(performance.now() - spinStart);
           connection.handled += 1;
           this.repliedInSpin = false;
           this.handle(connection, received.message as Request);
@@ -491,7 +511,8 @@ export class ServiceHost implements OperationHost {
           if (!this.repliedInSpin) return;
           budget = this.spinBudget.nextMs();
           if (budget <= 0) return;
-          deadline = performance.now() + budget;
+          spinStart = performance.now();
+          deadline = spinStart + budget;
         }
         if ((i & 15) === 0) {
           const now = performance.now();
