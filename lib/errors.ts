@@ -31,7 +31,11 @@ export class NotSetUpError extends CrochetError {
 }
 
 /** Why a blocking call was refused. */
-export type DeadlockReason = 'in-microtask' | 'nothing-pending';
+export type DeadlockReason =
+  | 'in-microtask'
+  | 'nothing-pending'
+  /** A blocking call to services hosted on the caller's own thread (lib/thread). */
+  | 'host-thread';
 
 /**
  * Blocking was refused because it could never finish: the caller is inside a microtask (the
@@ -49,12 +53,7 @@ export class DeadlockError extends CrochetError {
 
 /** Why a reactor thread could not do what was asked. */
 export type ReactorThreadFault =
-  | 'start-failed'
-  | 'load-failed'
-  | 'crashed'
-  | 'exited'
-  | 'released'
-  | 'unknown-export';
+  'start-failed' | 'load-failed' | 'crashed' | 'exited' | 'released' | 'unknown-export';
 
 /**
  * A fault of a reactor thread (lib/thread): it failed to start, a service module failed to load,

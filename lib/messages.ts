@@ -152,6 +152,10 @@ export const messages = {
   ) =>
     `crochet: option ${option} names ${quote(name)}, which is not a method of ${className}; its ` +
     `methods are: ${known.length === 0 ? '(none)' : known.join(', ')}.`,
+  threadSelfCall: (what: string, name: string) =>
+    `crochet: ${what} cannot block here: its service is hosted by '${name}' on this very thread, ` +
+    `whose event loop would have to run the call while it is blocked. Call the service directly ` +
+    `(await it), or host it on another thread.`,
   threadNotAFacade: (value: unknown) =>
     `crochet: ${quote(value)} is not a facade of a hosted object.`,
 } as const;

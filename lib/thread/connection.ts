@@ -20,7 +20,7 @@ import {
   threadId,
   type MessagePort,
 } from 'node:worker_threads';
-import { ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
+import { DeadlockError, ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
 import { messages } from '../messages';
 import { Operation, type OperationHost } from '../operation';
 import { reactor } from '../global';
@@ -230,6 +230,9 @@ export class Connection {
     rawRef: boolean,
   ): unknown {
     this.ensureUp(what);
+    if (hostedHere.has(this.address.id)) {
+      throw new DeadlockError(messages.threadSelfCall(what, this.address.name), 'host-thread');
+    }
     const id = this.nextId;
     this.nextId += 1;
     const call = new BlockingCall();
@@ -426,8 +429,14 @@ export const remoteOperationHost: OperationHost = {
 
 const openConnections = new Map<string, Connection>();
 
+/** Ids of the hosts running on this thread: blocking on them could never finish. */
+export const hostedHere = new Set<string>();
+
 /** This thread's connection to a host, opened on first use (and reopened if it was closed). */
 export function connectionTo(address: HostAddress, timeoutMs = 10_000): Connection {
+  if (hostedHere.has(address.id)) {
+    throw new DeadlockError(messages.threadSelfCall('attach()', address.name), 'host-thread');
+  }
   const existing = openConnections.get(address.id);
   if (existing !== undefined && existing.up) return existing;
   const connection = Connection.open(address, timeoutMs);

@@ -36,6 +36,7 @@ import {
   type Request,
 } from './protocol';
 import { AdaptiveSpin } from './adaptive-spin';
+import { hostedHere } from './connection';
 import { describeClass, describeMethods, encodeThrown, isRemotable } from './wire';
 
 /** How long the host keeps spinning for the next request after a reply, in microseconds. */
@@ -138,6 +139,7 @@ export class ServiceHost implements OperationHost {
       state: new SharedArrayBuffer(16),
     };
     this.state = new Int32Array(this.address.state);
+    hostedHere.add(this.address.id);
     this.spinBudget = new AdaptiveSpin(options.spinMicros ?? DEFAULT_HOST_SPIN_US);
     this.hub = new BroadcastChannel(hubChannelName(this.address.id));
     this.hub.onmessage = (event) =>

@@ -4,7 +4,14 @@
  */
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
-import { ReactorThread, handleOf, hostServices, type Blocking } from '../../lib';
+import {
+  DeadlockError,
+  ReactorThread,
+  attach,
+  handleOf,
+  hostServices,
+  type Blocking,
+} from '../../lib';
 import type { Counter, EchoService } from './fixtures/echo-service';
 import type * as EchoModule from './fixtures/echo-service';
 import { fixture, libPath } from './helpers';
@@ -90,6 +97,24 @@ describe('reactor thread: several threads', () => {
       const all = results.flat();
       expect(all.filter((x) => typeof x === 'number')).to.have.length(10);
       expect(all.filter((x) => x === 'RangeError')).to.have.length(2);
+    } finally {
+      host.stop();
+    }
+  });
+});
+
+describe('reactor thread: blocking on a host of the same thread', () => {
+  it('is refused at once with DeadlockError host-thread', () => {
+    const host = hostServices('spec-self');
+    try {
+      const handle = host.expose({
+        async ping(): Promise<string> {
+          return 'pong';
+        },
+      });
+      expect(() => attach(handle))
+        .to.throw(DeadlockError, /hosted by 'spec-self' on this very thread/)
+        .with.property('reason', 'host-thread');
     } finally {
       host.stop();
     }
