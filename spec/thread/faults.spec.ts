@@ -121,6 +121,29 @@ describe('reactor thread: faults', () => {
     await worker.terminate();
   });
 
+  it('reactor.stop() releases a worker thread blocked on the reactor thread', () => {
+    const result = runScript(`
+      const { Worker } = require('node:worker_threads');
+      const { setup, reactor, reactorThread, handleOf } = require(LIB);
+      setup();
+      const echo = reactorThread.load(ECHO).create('EchoService', []);
+      const worker = new Worker(
+        "const { workerData, parentPort } = require('node:worker_threads');" +
+        "const echo = require(workerData.lib).attach(workerData.handle);" +
+        "parentPort.postMessage('blocking');" +
+        "try { echo.sleep(20000); parentPort.postMessage('returned'); }" +
+        "catch (error) { parentPort.postMessage(error.name); }",
+        { eval: true, workerData: { lib: LIB, handle: handleOf(echo) } },
+      );
+      worker.on('message', (message) => {
+        if (message === 'blocking') setTimeout(() => reactor.stop(), 50);
+        else { console.log('worker got', message, reactorThread.state); worker.terminate(); }
+      });
+    `);
+    expect(result.stdout.trim()).to.equal('worker got ReactorStopped stopped');
+    expect(result.ms).to.be.lessThan(5_000);
+  });
+
   it('the reactor thread does not keep the process alive', () => {
     const result = runScript(`
       const { reactorThread } = require(LIB);
