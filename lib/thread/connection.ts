@@ -279,6 +279,8 @@ export class Connection {
       if (!this.up) {
         this.hostDown();
         if (done()) return 'settled';
+        // Nothing pending could settle it (a start that failed): the host is gone for good.
+        throw this.downError('the call');
       }
       const now = performance.now();
       if (now >= deadline) return 'timeout';

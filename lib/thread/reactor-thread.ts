@@ -11,7 +11,14 @@ import { reactor } from '../global';
 import { messages } from '../messages';
 import { Connection, adoptConnection } from './connection';
 import { ServiceHost } from './host';
-import { HostState, STATE, type ExportInfo, type HostAddress } from './protocol';
+import {
+  EXIT_CODE,
+  HostState,
+  REPLIES,
+  STATE,
+  type ExportInfo,
+  type HostAddress,
+} from './protocol';
 import {
   makeFacade,
   planMethods,
@@ -100,11 +107,29 @@ function typeScriptLoader(execArgv: readonly string[]): string | undefined {
   }
 }
 
-/** A tiny CommonJS bootstrap, so that the loader is in place before the entry is loaded. */
-const BOOTSTRAP =
-  "const { workerData } = require('node:worker_threads');" +
-  'if (workerData.loader !== undefined) require(workerData.loader);' +
-  'require(workerData.entry);';
+/**
+ * A tiny CommonJS bootstrap, so that the loader is in place before the entry is loaded. If either
+ * fails to load, it tells the waiting caller at once (state 'crashed', the error as the cause)
+ * instead of leaving it to its start timeout.
+ */
+const BOOTSTRAP = `
+const { workerData, BroadcastChannel } = require('node:worker_threads');
+try {
+  if (workerData.loader !== undefined) require(workerData.loader);
+  require(workerData.entry);
+} catch (error) {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const channel = new BroadcastChannel(workerData.first.channel);
+  channel.postMessage({ k: 'down', state: ${HostState.crashed}, error: {
+    $crochetError: 1, className: 'Error', name: e.name, message: e.message, stack: e.stack,
+    hasCause: false, cause: undefined, errors: undefined, props: {} } });
+  channel.close();
+  Atomics.store(new Int32Array(workerData.address.state), ${STATE}, ${HostState.crashed});
+  const control = new Int32Array(workerData.first.control);
+  Atomics.add(control, ${REPLIES}, 1);
+  Atomics.notify(control, ${REPLIES});
+  throw error;
+}`;
 
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
@@ -226,7 +251,7 @@ export class ReactorThread {
     worker.on('exit', (code) => {
       const state = new Int32Array(address.state);
       if (Atomics.load(state, STATE) <= HostState.running) {
-        Atomics.store(state, 1, code);
+        Atomics.store(state, EXIT_CODE, code);
         Atomics.store(state, STATE, HostState.exited);
       }
     });

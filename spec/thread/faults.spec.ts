@@ -200,3 +200,28 @@ describe('reactor thread: faults', () => {
     expect(result.signalledAfterMs).to.be.lessThan(3_000);
   });
 });
+
+describe('reactor thread: a worker that cannot start', () => {
+  it('fails the first call with start-failed after startTimeoutMs, never hangs', () => {
+    // A --require preload that throws runs before the worker's bootstrap can report anything,
+    // and a blocked caller cannot see the worker's 'exit' event: the start timeout catches it.
+    const result = runScript(`
+      const path = require('node:path');
+      const fs = require('node:fs');
+      const os = require('node:os');
+      const { ReactorThread } = require(LIB);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crochet-broken-'));
+      const broken = path.join(dir, 'loader.js');
+      fs.writeFileSync(broken,
+        "if (!require('node:worker_threads').isMainThread) throw new Error('loader exploded');");
+      const thread = new ReactorThread({
+        name: 'broken', execArgv: ['--require', broken], startTimeoutMs: 500,
+      });
+      const started = Date.now();
+      try { thread.load(ECHO); } catch (error) {
+        console.log(error.name, error.reason, Date.now() - started < 3000);
+      }
+    `);
+    expect(result.stdout.trim()).to.equal('ReactorThreadError start-failed true');
+  });
+});
