@@ -11,7 +11,7 @@
  */
 const PROBE_EVERY = 256;
 /** An arrival within this many microseconds shows that both sides really run at once. */
-const QUICK_US = 10;
+const QUICK_US = 50;
 
 export class AdaptiveSpin {
   private budget: number;
