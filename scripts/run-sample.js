@@ -5,7 +5,8 @@
  *   node scripts/run-sample.js <name> [--from <build-dir>]
  *   npm run sample -- <name>          (builds first)
  *
- * A sample runs as `node <build-dir>/samples/<name>/main.js`; the `testing` sample is a mocha
+ * A sample runs as `node <build-dir>/samples/<name>/main.js` (or, when written as an ES module,
+ * `node samples/<name>/main.mjs`, with the package built in dist); the `testing` sample is a mocha
  * suite and runs as `mocha <build-dir>/samples/testing/*.spec.js`. <build-dir> is the folder tsc
  * compiled into (default: dist). The exit code is the sample's. With no name, or an unknown one,
  * prints the list of samples and exits 1.
@@ -83,6 +84,12 @@ function commandFor(name, buildDir) {
     const mocha = require.resolve('mocha/bin/mocha.js', { paths: [root] });
     const specs = path.join(compiled, '*.spec.js').split(path.sep).join('/');
     return { args: [mocha, '--no-config', '--reporter', 'spec', specs], needs: compiled };
+  }
+  // A sample written as a plain ES module runs from its source folder (it imports the built
+  // package as 'crochet').
+  const moduleMain = path.join(samplesSource, name, 'main.mjs');
+  if (fs.existsSync(moduleMain)) {
+    return { args: [moduleMain], needs: path.join(root, 'dist', 'lib', 'index.js') };
   }
   const main = path.join(compiled, 'main.js');
   return { args: [main], needs: main };

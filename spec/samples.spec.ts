@@ -159,7 +159,14 @@ describe('samples (smoke tests)', function () {
     for (const args of [[], ['no-such-sample']]) {
       const outcome = await run(args);
       expect(outcome.code).to.equal(1);
-      for (const name of ['blocking-dns', 'downloads', 'exchange-rate', 'shutdown', 'testing']) {
+      for (const name of [
+        'blocking-dns',
+        'downloads',
+        'esm-thread',
+        'exchange-rate',
+        'shutdown',
+        'testing',
+      ]) {
         lineIndex(outcome, new RegExp(`^  ${name} `));
       }
     }
