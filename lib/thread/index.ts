@@ -38,8 +38,10 @@
  * - the host, right after replying to a blocking call, polls every connection's REQUESTS for up
  *   to 50 µs (`spinMicros.host`) and takes a request that arrives with `receiveMessageOnPort`,
  *   without a loop turn. A burst never holds the host's loop more than 2 ms.
- * The budgets adapt: a spin that sees its event within 10 µs keeps the full budget; one that runs
- * out, or sees it late, drops the budget to 0, and one wait in 256 probes the full budget again.
+ * The budgets adapt: a spin that sees its event within 50 µs pays off; after 4 spins in a row
+ * that run out (or see it late) a side stops spinning, and one wait in 256 probes the full budget
+ * again. One failure alone does not stop it: a GC pause or a preemption makes a spin run out now
+ * and then, and stopping on each one left half of all back-to-back calls paying the wake-up.
  * Spinning only pays when both threads really run at once; on a machine short of cores the
  * spinner holds the core the other side needs, so it stops.
  * Cost: at most 50 µs of CPU per blocking call on each side while spinning pays, about 0.2 µs
