@@ -357,10 +357,11 @@ export class Connection {
   }
 
   private dispatch(reply: Reply): void {
+    if (Array.isArray(reply)) {
+      this.take(reply[0])?.resolve(reply[1]);
+      return;
+    }
     switch (reply.k) {
-      case 'ok':
-        this.take(reply.id)?.resolve(reply.value);
-        return;
       case 'ref': {
         const target = this.take(reply.id);
         if (target !== undefined) target.resolveRef(reply.ref);

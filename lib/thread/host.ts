@@ -277,7 +277,7 @@ export class ServiceHost implements OperationHost {
       return;
     }
     try {
-      connection.post({ k: 'ok', id, value });
+      connection.post([id, value]);
     } catch (error) {
       const problem = new TypeError(messages.threadUncloneableResult(record.what), {
         cause: error,
@@ -297,17 +297,11 @@ export class ServiceHost implements OperationHost {
   }
 
   private handle(connection: HostConnection, request: Request): void {
+    if (Array.isArray(request)) {
+      this.call(connection, request[0], request[1], request[2], request.slice(4), request[3]);
+      return;
+    }
     switch (request.k) {
-      case 'call':
-        this.call(
-          connection,
-          request.id,
-          request.target,
-          request.method,
-          request.args,
-          request.blocking,
-        );
-        return;
       case 'cancel':
         this.cancel(connection, request.id, request.timeoutMs);
         return;

@@ -29,7 +29,9 @@
  * replies of abandoned calls (timeouts) are dropped. It never runs the caller's event loop (see
  * signals.ts for the one exception), so it works in every context. Messages are structured
  * clones; `v8.serialize` into shared memory was measured too and lost (5 µs against 1.4 µs per
- * small message, and slower for large strings), so payloads travel as channel messages.
+ * small message, and slower for large strings), so payloads travel as channel messages. Calls
+ * and plain results cross as flat arrays (`[id, target, method, blocking, ...args]`, `[id,
+ * value]`), not objects with named keys: half the clone cost (protocol.ts).
  *
  * ## Spin budget (adaptive-spin.ts)
  * Waking a sleeping thread costs tens of microseconds (futex + scheduler; the event loop's

@@ -76,8 +76,37 @@ export interface ExportInfo {
   readonly methods: readonly MethodInfo[];
 }
 
+/**
+ * A call, as it crosses: a flat array `[id, target, method, blocking, ...args]` (`blocking`: the
+ * caller blocks on it, and its output is replayed to the caller). The hot path: structured clone
+ * of a small array costs about half as much as an object with named keys (measured: 0.8 µs
+ * against 1.5 µs to post and receive a two-number call), so calls and their plain results
+ * (`OkReply`) are arrays, and every other message is an object with a `k`.
+ */
+export type CallRequest = [
+  id: number,
+  target: number,
+  method: string,
+  blocking: boolean,
+  ...args: unknown[],
+];
+
+export function callRequest(
+  id: number,
+  target: number,
+  method: string,
+  blocking: boolean,
+  args: readonly unknown[],
+): CallRequest {
+  return [id, target, method, blocking, ...args];
+}
+
+/** A call's plain (cloned) result: `[id, value]`. */
+export type OkReply = [id: number, value: unknown];
+
 /** Caller to host. */
 export type Request =
+  | CallRequest
   | { readonly k: 'load'; readonly id: number; readonly path: string }
   | {
       readonly k: 'new';
@@ -86,15 +115,6 @@ export type Request =
       readonly exportName: string;
       readonly args: unknown[];
     }
-  | {
-      readonly k: 'call';
-      readonly id: number;
-      readonly target: number;
-      readonly method: string;
-      readonly args: unknown[];
-      /** True when the caller blocks on it (its output is replayed to the caller). */
-      readonly blocking: boolean;
-    }
   | { readonly k: 'cancel'; readonly id: number; readonly timeoutMs: number | undefined }
   | { readonly k: 'retain'; readonly id: number; readonly target: number }
   | { readonly k: 'release'; readonly target: number }
@@ -102,8 +122,8 @@ export type Request =
 
 /** Host to caller. */
 export type Reply =
+  | OkReply
   | { readonly k: 'welcome' }
-  | { readonly k: 'ok'; readonly id: number; readonly value: unknown }
   | { readonly k: 'ref'; readonly id: number; readonly ref: RemoteRef }
   | { readonly k: 'err'; readonly id: number; readonly error: unknown }
   | { readonly k: 'out'; readonly fd: 1 | 2; readonly chunk: string | Uint8Array }

@@ -21,7 +21,13 @@ import {
   setRefFactory,
   type Settleable,
 } from './connection';
-import type { HostAddress, MethodInfo, MethodPlan, RemoteRef } from './protocol';
+import {
+  callRequest,
+  type HostAddress,
+  type MethodInfo,
+  type MethodPlan,
+  type RemoteRef,
+} from './protocol';
 
 /** How a facade calls the methods of a hosted object. */
 export interface RemoteOptions<T, E extends MethodKeys<T> = never> {
@@ -135,7 +141,7 @@ export function makeFacade(
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
           let operation: RemoteOperation | undefined;
           connection.requestLater(
-            (id) => ({ k: 'call', id, target: ref, method: name, args, blocking: false }),
+            (id) => callRequest(id, ref, name, false, args),
             args,
             what,
             (id): Settleable => {
@@ -151,7 +157,7 @@ export function makeFacade(
           if (state.released)
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
           return connection.request(
-            (id) => ({ k: 'call', id, target: ref, method: name, args, blocking: true }),
+            (id) => callRequest(id, ref, name, true, args),
             args,
             timeoutMs,
             what,
