@@ -25,10 +25,12 @@ import { messages } from '../messages';
 import { Operation, type OperationHost } from '../operation';
 import { reactor } from '../global';
 import {
+  CALLER_SLEEPING,
   CONNECTION_SLOTS,
   EXIT_CODE,
   HostState,
   REPLIES,
+  REPLY_SOON,
   REQUESTS,
   STATE,
   hubChannelName,
@@ -46,6 +48,8 @@ import { AdaptiveSpin } from './adaptive-spin';
 export const DEFAULT_CALLER_SPIN_US = 50;
 /** Longest single Atomics.wait: how late a silent host death or a shared stop is noticed. */
 const SLICE_MS = 50;
+/** Longest spin after an early wake (REPLY_SOON) before sleeping again, in ms. */
+const SOON_SPIN_MS = 2;
 
 /** Something a reply settles. */
 export interface Settleable {
@@ -300,8 +304,23 @@ export class Connection {
         else this.spin.failed();
         continue;
       }
+      const soon = Atomics.load(this.control, REPLY_SOON);
+      Atomics.store(this.control, CALLER_SLEEPING, 1);
       Atomics.wait(this.control, REPLIES, seen, Math.min(SLICE_MS, deadline - now));
+      Atomics.store(this.control, CALLER_SLEEPING, 0);
+      if (Atomics.load(this.control, REPLY_SOON) !== soon) this.awaitSoonReply(seen);
       if (checkSignals(started)) this.stopSeen();
+    }
+  }
+
+  /**
+   * Woken early (REPLY_SOON): the host is cloning a reply right now. Spin until it is posted,
+   * for at most SOON_SPIN_MS (a huge reply, a preempted host), then go back to sleeping.
+   */
+  private awaitSoonReply(seen: number): void {
+    const until = performance.now() + SOON_SPIN_MS;
+    for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
+      if ((i & 63) === 0 && performance.now() >= until) return;
     }
   }
 

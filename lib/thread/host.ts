@@ -22,8 +22,10 @@ import { Operation, type OperationHost } from '../operation';
 import { reactorMethods } from '../reactor-methods';
 import { unwrap } from '../decorators';
 import {
+  CALLER_SLEEPING,
   HostState,
   REPLIES,
+  REPLY_SOON,
   REQUESTS,
   STATE,
   EXIT_CODE,
@@ -60,6 +62,13 @@ class HostConnection {
   post(reply: Reply): void {
     this.channel.postMessage(reply);
     Atomics.add(this.control, REPLIES, 1);
+    Atomics.notify(this.control, REPLIES);
+  }
+
+  /** The reply to a blocking call follows: wake a sleeping caller now (see REPLY_SOON). */
+  soon(): void {
+    if (Atomics.load(this.control, CALLER_SLEEPING) === 0) return;
+    Atomics.add(this.control, REPLY_SOON, 1);
     Atomics.notify(this.control, REPLIES);
   }
 
@@ -268,6 +277,7 @@ export class ServiceHost implements OperationHost {
 
   private sendOutcome(record: CallRecord, failed: boolean, value: unknown): void {
     const { connection, id } = record;
+    if (record.blocking) connection.soon();
     if (failed) {
       connection.post({ k: 'err', id, error: encodeThrown(value) });
       return;

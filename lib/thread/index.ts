@@ -22,8 +22,11 @@
  * ## Transport (protocol.ts, connection.ts, host.ts)
  * One connection per (caller thread, host): a BroadcastChannel pair with a name unique to the
  * connection (opened by name from any thread, so handles are plain cloneable data), plus an
- * Int32Array of two counters in a SharedArrayBuffer. The caller posts a request, bumps REQUESTS;
- * the host posts the reply, bumps REPLIES and notifies. The caller blocks on REPLIES with
+ * Int32Array of counters in a SharedArrayBuffer. The caller posts a request, bumps REQUESTS;
+ * the host posts the reply, bumps REPLIES and notifies. A caller that sleeps says so
+ * (CALLER_SLEEPING), and the host wakes it just before it clones a blocking call's reply
+ * (REPLY_SOON), so the wake-up overlaps the clone instead of following it (a hint only: a lost
+ * early wake costs the usual wake-up, never a reply). The caller blocks on REPLIES with
  * `Atomics.wait` (counter, never flag: it reads the counter before draining, waits only while it
  * still has that value), drains with `receiveMessageOnPort`, and matches replies by call id;
  * replies of abandoned calls (timeouts) are dropped. It never runs the caller's event loop (see

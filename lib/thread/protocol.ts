@@ -20,6 +20,15 @@
 /** Slots of a connection's control array (Int32Array over a SharedArrayBuffer). */
 export const REQUESTS = 0;
 export const REPLIES = 1;
+/** 1 while the caller sleeps in `Atomics.wait` on REPLIES (a hint: it may be stale). */
+export const CALLER_SLEEPING = 2;
+/**
+ * Bumped (and REPLIES notified, REPLIES itself unchanged) by the host just before it serializes
+ * the reply of a blocking call whose caller sleeps: the caller wakes while the reply is being
+ * cloned instead of after it, and spins for the little that is left. Only a hint: a lost or late
+ * early wake costs the usual wake-up, never a lost reply (REPLIES still counts every message).
+ */
+export const REPLY_SOON = 3;
 export const CONNECTION_SLOTS = 4;
 
 /** Slots of the host-wide state array. */
