@@ -28,6 +28,8 @@ import {
   CALLER_SLEEPING,
   CONNECTION_SLOTS,
   EXIT_CODE,
+  HEADS_UP,
+  HOST_IDLE,
   HostState,
   REPLIES,
   REPLY_SOON,
@@ -362,6 +364,11 @@ export class Connection {
   }
 
   private send(request: Request, args: readonly unknown[], what: string, id: number): void {
+    if (Array.isArray(request) && request[3] && Atomics.load(this.hostState, HOST_IDLE) === 1) {
+      // The host sleeps in its loop: wake it now, while the call is being cloned.
+      this.channel.postMessage(HEADS_UP);
+      Atomics.add(this.control, REQUESTS, 1);
+    }
     try {
       this.channel.postMessage(request);
     } catch (error) {

@@ -29,6 +29,8 @@ import {
   REQUESTS,
   STATE,
   EXIT_CODE,
+  HEADS_UP,
+  HOST_IDLE,
   hubChannelName,
   type ConnectRequest,
   type ExportInfo,
@@ -45,6 +47,8 @@ import { describeClass, describeMethods, encodeThrown, isRemotable } from './wir
 export const DEFAULT_HOST_SPIN_US = 50;
 /** A burst of spinning never holds the event loop longer than this (ms) without a loop turn. */
 const MAX_BURST_MS = 2;
+/** Longest wait, spinning, for the call that a heads-up announced (ms). */
+const HEADS_UP_SPIN_MS = 2;
 
 type AnyClass = abstract new (...args: never[]) => unknown;
 type Constructible = new (...args: unknown[]) => object;
@@ -137,6 +141,8 @@ export class ServiceHost implements OperationHost {
   private readonly spinBudget: AdaptiveSpin;
   private readonly keepAlive: NodeJS.Timeout | undefined;
   private spinning = false;
+  /** Mirrors HOST_IDLE in the shared state. */
+  private idle = true;
   private burstStart = 0;
   private repliedInSpin = false;
 
@@ -160,6 +166,7 @@ export class ServiceHost implements OperationHost {
       this.keepAlive = setInterval(() => undefined, 2 ** 30);
       process.on('beforeExit', () => this.failUnsettleable());
     }
+    Atomics.store(this.state, HOST_IDLE, 1);
     Atomics.store(this.state, STATE, HostState.running);
   }
 
@@ -174,6 +181,7 @@ export class ServiceHost implements OperationHost {
     connection.channel.onmessage = (event) => {
       connection.handled += 1;
       this.burstStart = performance.now();
+      this.busy();
       this.handle(connection, (event as { data: unknown }).data as Request);
     };
     connection.channel.unref();
@@ -307,6 +315,10 @@ export class ServiceHost implements OperationHost {
   }
 
   private handle(connection: HostConnection, request: Request): void {
+    if (request === HEADS_UP) {
+      this.awaitAnnounced(connection);
+      return;
+    }
     if (Array.isArray(request)) {
       this.call(connection, request[0], request[1], request[2], request.slice(4), request[3]);
       return;
@@ -485,6 +497,41 @@ export class ServiceHost implements OperationHost {
     );
   }
 
+  /** Working: callers need not post heads-ups (HOST_IDLE), written only when it changes. */
+  private busy(): void {
+    if (this.idle) {
+      this.idle = false;
+      Atomics.store(this.state, HOST_IDLE, 0);
+    }
+  }
+
+  /** Back to the event loop with nothing to spin for: callers post heads-ups (HOST_IDLE). */
+  private goIdle(): void {
+    if (!this.idle) {
+      this.idle = true;
+      Atomics.store(this.state, HOST_IDLE, 1);
+    }
+  }
+
+  /**
+   * A heads-up arrived: its call is being cloned right now. Take it as soon as it is posted,
+   * without waiting for another loop wake-up; after HEADS_UP_SPIN_MS the loop delivers it.
+   */
+  private awaitAnnounced(connection: HostConnection): void {
+    const until = performance.now() + HEADS_UP_SPIN_MS;
+    for (let i = 1; ; i += 1) {
+      if (Atomics.load(connection.control, REQUESTS) !== connection.handled) {
+        const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
+        if (received !== undefined) {
+          connection.handled += 1;
+          this.handle(connection, received.message as Request);
+          return;
+        }
+      }
+      if ((i & 63) === 0 && performance.now() >= until) return;
+    }
+  }
+
   /**
    * Spin-before-sleep on the host side: right after replying to a blocking call, the next call
    * from a back-to-back caller usually follows within microseconds. Polling the request counters
@@ -496,9 +543,18 @@ export class ServiceHost implements OperationHost {
       this.repliedInSpin = true;
       return;
     }
-    if (performance.now() - this.burstStart > MAX_BURST_MS) return;
+    // Every way out but a call left running (whose reply spins again) goes back to the loop
+    // idle, with `idle` set so that the next caller posts a heads-up.
+    let callRunning = false;
+    if (performance.now() - this.burstStart > MAX_BURST_MS) {
+      this.goIdle();
+      return;
+    }
     let budget = this.spinBudget.nextMs();
-    if (budget <= 0) return;
+    if (budget <= 0) {
+      this.goIdle();
+      return;
+    }
     this.spinning = true;
     try {
       let spinStart = performance.now();
@@ -511,10 +567,14 @@ export class ServiceHost implements OperationHost {
           this.spinBudget.worked(performance.now() - spinStart);
           connection.handled += 1;
           this.repliedInSpin = false;
+          this.busy();
           this.handle(connection, received.message as Request);
           // A call that settled synchronously has replied: keep spinning for the next one.
           // Otherwise return, so that its promise can settle; its reply spins again.
-          if (!this.repliedInSpin) return;
+          if (!this.repliedInSpin) {
+            callRunning = true;
+            return;
+          }
           budget = this.spinBudget.nextMs();
           if (budget <= 0) return;
           spinStart = performance.now();
@@ -531,6 +591,7 @@ export class ServiceHost implements OperationHost {
       }
     } finally {
       this.spinning = false;
+      if (!callRunning) this.goIdle();
     }
   }
 

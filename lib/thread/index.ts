@@ -25,8 +25,10 @@
  * Int32Array of counters in a SharedArrayBuffer. The caller posts a request, bumps REQUESTS;
  * the host posts the reply, bumps REPLIES and notifies. A caller that sleeps says so
  * (CALLER_SLEEPING), and the host wakes it just before it clones a blocking call's reply
- * (REPLY_SOON), so the wake-up overlaps the clone instead of following it (a hint only: a lost
- * early wake costs the usual wake-up, never a reply). The caller blocks on REPLIES with
+ * (REPLY_SOON), so the wake-up overlaps the clone instead of following it. The other way round,
+ * a host back in its loop says so (HOST_IDLE), and a caller then posts a heads-up before its
+ * call, so the host's loop wakes while the call is cloned and the host spins for the call.
+ * Both are hints only: a lost early wake costs the usual wake-up, never a message. The caller blocks on REPLIES with
  * `Atomics.wait` (counter, never flag: it reads the counter before draining, waits only while it
  * still has that value), drains with `receiveMessageOnPort`, and matches replies by call id;
  * replies of abandoned calls (timeouts) are dropped. It never runs the caller's event loop (see

@@ -35,7 +35,16 @@ export const CONNECTION_SLOTS = 4;
 export const STATE = 0;
 /** process.exit code of a thread that exited, when STATE is EXITED. */
 export const EXIT_CODE = 1;
+/**
+ * 1 while the host has gone back to its event loop with nothing to spin for (a hint: it may be
+ * stale). A caller about to post a blocking call then posts a `HEADS_UP` first: the host's loop
+ * wakes on it while the call is still being cloned, and spins for the call itself.
+ */
+export const HOST_IDLE = 2;
 export const HOST_SLOTS = 4;
+
+/** The heads-up message (see HOST_IDLE): a bare number, the cheapest message to clone. */
+export const HEADS_UP = 0;
 
 /** Values of the host-wide STATE slot. */
 export const HostState = {
@@ -116,6 +125,7 @@ export type OkReply = [id: number, value: unknown];
 /** Caller to host. */
 export type Request =
   | CallRequest
+  | typeof HEADS_UP
   | { readonly k: 'load'; readonly id: number; readonly path: string }
   | {
       readonly k: 'new';
