@@ -54,7 +54,9 @@
  * Cost: at most 50 µs of CPU per blocking call on each side while spinning pays, about 0.2 µs
  * per call (the probes) when it does not. An idle reactor thread sleeps in its event loop (no
  * CPU); a caller blocked on a long call sleeps in `Atomics.wait` (slices of 50 ms, about 20
- * wake-ups per second; measured: 6 ms of CPU for a 1 s call, whole process).
+ * wake-ups per second; measured: 6 ms of CPU for a 1 s call, whole process). The early wakes
+ * (REPLY_SOON, heads-ups) spin too, for as long as the other side takes to clone the message
+ * (at most 2 ms each): a thread that would sleep through a clone spins through it instead.
  *
  * ## TypeScript
  * Compiled services need nothing. Under tsx the worker inherits `execArgv`, but Node 20 does not
