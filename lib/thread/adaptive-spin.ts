@@ -24,7 +24,14 @@ export class AdaptiveSpin {
   private failures = 0;
   private sleeps = 0;
 
-  constructor(private readonly maxMicros: number) {}
+  /**
+   * @param maxMicros the full budget (0: never spin).
+   * @param quickMicros an arrival later than this counts as a failure (default QUICK_US).
+   */
+  constructor(
+    private readonly maxMicros: number,
+    private readonly quickMicros = QUICK_US,
+  ) {}
 
   /** The budget for the next spin, in ms (0: do not spin). */
   nextMs(): number {
@@ -38,11 +45,11 @@ export class AdaptiveSpin {
 
   /**
    * The awaited event arrived while spinning, `waitedMs` after the spin began. Only a quick
-   * arrival (under QUICK_US) counts as spinning paying off: a slow one means the other side was
-   * itself waiting for a core, and the spin only competed with it for one.
+   * arrival (under `quickMicros`) counts as spinning paying off: a slow one means the other
+   * side was itself waiting for a core, and the spin only competed with it for one.
    */
   worked(waitedMs: number): void {
-    if (waitedMs * 1000 <= QUICK_US) this.failures = 0;
+    if (waitedMs * 1000 <= this.quickMicros) this.failures = 0;
     else this.failed();
   }
 

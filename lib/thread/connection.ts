@@ -50,8 +50,12 @@ import { AdaptiveSpin } from './adaptive-spin';
 export const DEFAULT_CALLER_SPIN_US = 50;
 /** Longest single Atomics.wait: how late a silent host death or a shared stop is noticed. */
 const SLICE_MS = 50;
-/** Longest spin after an early wake (REPLY_SOON) before sleeping again, in ms. */
-const SOON_SPIN_MS = 2;
+/**
+ * Longest spin after an early wake (REPLY_SOON) before sleeping again, in µs. Adaptive like the
+ * other spins: on a machine short of cores the spinner would hold the core the host needs to
+ * clone the reply (measured with one core taken by another process: 4x slower payloads).
+ */
+export const SOON_SPIN_US = 500;
 
 /** Something a reply settles. */
 export interface Settleable {
@@ -151,6 +155,8 @@ export class Connection {
   /** Messages taken from the channel so far (compared with the REPLIES counter). */
   private consumed = 0;
   private readonly spin: AdaptiveSpin;
+  /** The spin after an early wake (REPLY_SOON). */
+  private readonly soonSpin: AdaptiveSpin;
 
   private constructor(
     readonly address: HostAddress,
@@ -159,6 +165,7 @@ export class Connection {
     spinMicros: number,
   ) {
     this.spin = new AdaptiveSpin(spinMicros);
+    this.soonSpin = new AdaptiveSpin(spinMicros > 0 ? SOON_SPIN_US : 0, SOON_SPIN_US);
     this.control = new Int32Array(control);
     this.hostState = new Int32Array(address.state);
     this.channel = new BroadcastChannel(channelName);
@@ -306,24 +313,33 @@ export class Connection {
         else this.spin.failed();
         continue;
       }
+      // Ask for an early wake only while spinning after one pays off.
+      const soonMs = this.soonSpin.nextMs();
       const soon = Atomics.load(this.control, REPLY_SOON);
-      Atomics.store(this.control, CALLER_SLEEPING, 1);
+      if (soonMs > 0) Atomics.store(this.control, CALLER_SLEEPING, 1);
       Atomics.wait(this.control, REPLIES, seen, Math.min(SLICE_MS, deadline - now));
-      Atomics.store(this.control, CALLER_SLEEPING, 0);
-      if (Atomics.load(this.control, REPLY_SOON) !== soon) this.awaitSoonReply(seen);
+      if (soonMs > 0) {
+        Atomics.store(this.control, CALLER_SLEEPING, 0);
+        if (Atomics.load(this.control, REPLY_SOON) !== soon) this.awaitSoonReply(seen, soonMs);
+      }
       if (checkSignals(started)) this.stopSeen();
     }
   }
 
   /**
    * Woken early (REPLY_SOON): the host is cloning a reply right now. Spin until it is posted,
-   * for at most SOON_SPIN_MS (a huge reply, a preempted host), then go back to sleeping.
+   * for at most `budgetMs` (a huge reply, a preempted host), then go back to sleeping.
    */
-  private awaitSoonReply(seen: number): void {
-    const until = performance.now() + SOON_SPIN_MS;
+  private awaitSoonReply(seen: number, budgetMs: number): void {
+    const start = performance.now();
+    const until = start + budgetMs;
     for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
-      if ((i & 63) === 0 && performance.now() >= until) return;
+      if ((i & 63) === 0 && performance.now() >= until) {
+        this.soonSpin.failed();
+        return;
+      }
     }
+    this.soonSpin.worked(performance.now() - start);
   }
 
   /** Sends without blocking and without throwing (cancel, release, bye). */

@@ -47,8 +47,11 @@ import { describeClass, describeMethods, encodeThrown, isRemotable } from './wir
 export const DEFAULT_HOST_SPIN_US = 50;
 /** A burst of spinning never holds the event loop longer than this (ms) without a loop turn. */
 const MAX_BURST_MS = 2;
-/** Longest wait, spinning, for the call that a heads-up announced (ms). */
-const HEADS_UP_SPIN_MS = 2;
+/**
+ * Longest wait, spinning, for the call that a heads-up announced (µs). Adaptive: on a machine
+ * short of cores the host would hold the core the caller needs to clone the call.
+ */
+export const HEADS_UP_SPIN_US = 500;
 
 type AnyClass = abstract new (...args: never[]) => unknown;
 type Constructible = new (...args: unknown[]) => object;
@@ -143,6 +146,10 @@ export class ServiceHost implements OperationHost {
   private spinning = false;
   /** Mirrors HOST_IDLE in the shared state. */
   private idle = true;
+  /** The spin for a call a heads-up announced. */
+  private readonly headsUpSpin: AdaptiveSpin;
+  /** Its budget, drawn when the host last went idle (ms; 0: none). */
+  private headsUpMs = 0;
   private burstStart = 0;
   private repliedInSpin = false;
 
@@ -155,7 +162,10 @@ export class ServiceHost implements OperationHost {
     };
     this.state = new Int32Array(this.address.state);
     hostedHere.add(this.address.id);
-    this.spinBudget = new AdaptiveSpin(options.spinMicros ?? DEFAULT_HOST_SPIN_US);
+    const spinMicros = options.spinMicros ?? DEFAULT_HOST_SPIN_US;
+    this.spinBudget = new AdaptiveSpin(spinMicros);
+    this.headsUpSpin = new AdaptiveSpin(spinMicros > 0 ? HEADS_UP_SPIN_US : 0, HEADS_UP_SPIN_US);
+    this.headsUpMs = this.headsUpSpin.nextMs();
     this.hub = new BroadcastChannel(hubChannelName(this.address.id));
     this.hub.onmessage = (event) =>
       this.accept((event as { data: unknown }).data as ConnectRequest);
@@ -166,7 +176,8 @@ export class ServiceHost implements OperationHost {
       this.keepAlive = setInterval(() => undefined, 2 ** 30);
       process.on('beforeExit', () => this.failUnsettleable());
     }
-    Atomics.store(this.state, HOST_IDLE, 1);
+    this.idle = this.headsUpMs > 0;
+    Atomics.store(this.state, HOST_IDLE, this.idle ? 1 : 0);
     Atomics.store(this.state, STATE, HostState.running);
   }
 
@@ -505,11 +516,16 @@ export class ServiceHost implements OperationHost {
     }
   }
 
-  /** Back to the event loop with nothing to spin for: callers post heads-ups (HOST_IDLE). */
+  /**
+   * Back to the event loop with nothing to spin for: callers post heads-ups (HOST_IDLE), while
+   * spinning for the call a heads-up announces pays off.
+   */
   private goIdle(): void {
-    if (!this.idle) {
-      this.idle = true;
-      Atomics.store(this.state, HOST_IDLE, 1);
+    this.headsUpMs = this.headsUpSpin.nextMs();
+    const idle = this.headsUpMs > 0;
+    if (idle !== this.idle) {
+      this.idle = idle;
+      Atomics.store(this.state, HOST_IDLE, idle ? 1 : 0);
     }
   }
 
@@ -518,17 +534,24 @@ export class ServiceHost implements OperationHost {
    * without waiting for another loop wake-up; after HEADS_UP_SPIN_MS the loop delivers it.
    */
   private awaitAnnounced(connection: HostConnection): void {
-    const until = performance.now() + HEADS_UP_SPIN_MS;
+    // A stale heads-up (posted as spinning for them stopped): the loop delivers the call.
+    if (this.headsUpMs <= 0) return;
+    const start = performance.now();
+    const until = start + this.headsUpMs;
     for (let i = 1; ; i += 1) {
       if (Atomics.load(connection.control, REQUESTS) !== connection.handled) {
         const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
         if (received !== undefined) {
+          this.headsUpSpin.worked(performance.now() - start);
           connection.handled += 1;
           this.handle(connection, received.message as Request);
           return;
         }
       }
-      if ((i & 63) === 0 && performance.now() >= until) return;
+      if ((i & 63) === 0 && performance.now() >= until) {
+        this.headsUpSpin.failed();
+        return;
+      }
     }
   }
 

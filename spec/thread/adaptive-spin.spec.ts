@@ -51,6 +51,16 @@ describe('reactor thread: adaptive spin budget', () => {
     expect(spin.nextMs()).to.equal(0);
   });
 
+  it('takes its own threshold for a quick arrival', () => {
+    const spin = new AdaptiveSpin(500, 500);
+    for (let i = 0; i < 100; i += 1) {
+      expect(spin.nextMs()).to.equal(0.5);
+      spin.worked(0.3);
+    }
+    for (let i = 0; i < 4; i += 1) spin.worked(0.6);
+    expect(spin.nextMs()).to.equal(0);
+  });
+
   it('never spins with a budget of 0', () => {
     const spin = new AdaptiveSpin(0);
     for (let i = 0; i < 1_000; i += 1) expect(spin.nextMs()).to.equal(0);

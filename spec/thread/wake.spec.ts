@@ -2,7 +2,8 @@
  * The wake-up protocol (protocol.ts): counters, never flags, so no reply is ever lost, whether
  * the caller spins, sleeps, or is woken early (REPLY_SOON) while the host clones its reply, and
  * whether the host spins for the next call or is woken early by a heads-up (HOST_IDLE). With
- * spinning off, every call goes through both early wakes.
+ * spinning on, calls whose spins do not pay (the payloads) go through both early wakes; with
+ * spinning off (which turns the early-wake spins off too), every call sleeps.
  */
 import { expect } from 'chai';
 import { ReactorThread, type Blocking } from '../../lib';
@@ -44,7 +45,7 @@ for (const spinning of [false, true]) {
     });
 
     it('a reply that takes longer to clone than the early-wake spin still arrives', () => {
-      // Tens of MB: cloning takes longer than SOON_SPIN_MS and HEADS_UP_SPIN_MS, so the early-woken
+      // Tens of MB: cloning takes longer than SOON_SPIN_US and HEADS_UP_SPIN_US, so the early-woken
       // caller sleeps again, and the host gets the call from its loop after all.
       const huge = Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `item ${i}` }));
       for (let i = 0; i < 3; i += 1) expect(echo.echo(huge)).to.have.length(200_000);
