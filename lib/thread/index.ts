@@ -56,7 +56,8 @@
  * CPU); a caller blocked on a long call sleeps in `Atomics.wait` (slices of 50 ms, about 20
  * wake-ups per second; measured: 6 ms of CPU for a 1 s call, whole process). The early wakes
  * (REPLY_SOON, heads-ups) spin too, for as long as the other side takes to clone the message
- * (at most 2 ms each): a thread that would sleep through a clone spins through it instead.
+ * (at most 500 µs each, adaptive like the others: with a core taken by another process they
+ * stop, since the spinner would hold the core the cloning side needs).
  *
  * ## TypeScript
  * Compiled services need nothing. Under tsx the worker inherits `execArgv`, but Node 20 does not
