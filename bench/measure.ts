@@ -3,6 +3,17 @@
 export interface Measurement {
   /** Median nanoseconds per operation over the batches. */
   readonly nsPerOp: number;
+  /** 90th percentile of the batches' nanoseconds per operation. */
+  readonly p90: number;
+}
+
+/** Median and 90th percentile of sorted batch samples. */
+function summarise(samples: number[]): Measurement {
+  samples.sort((x, y) => x - y);
+  return {
+    nsPerOp: samples[Math.floor(samples.length / 2)] ?? Number.NaN,
+    p90: samples[Math.floor(samples.length * 0.9)] ?? Number.NaN,
+  };
 }
 
 /** Runs `op` in `batches` batches of `perBatch` calls after a warm-up; reports the median. */
@@ -14,8 +25,7 @@ export function measure(op: () => unknown, perBatch = 20_000, batches = 15): Mea
     for (let i = 0; i < perBatch; i += 1) op();
     samples.push(Number(process.hrtime.bigint() - start) / perBatch);
   }
-  samples.sort((x, y) => x - y);
-  return { nsPerOp: samples[Math.floor(samples.length / 2)] ?? Number.NaN };
+  return summarise(samples);
 }
 
 /** Same for an async operation, awaited one after another. */
@@ -31,8 +41,7 @@ export async function measureAsync(
     for (let i = 0; i < perBatch; i += 1) await op();
     samples.push(Number(process.hrtime.bigint() - start) / perBatch);
   }
-  samples.sort((x, y) => x - y);
-  return { nsPerOp: samples[Math.floor(samples.length / 2)] ?? Number.NaN };
+  return summarise(samples);
 }
 
 export function formatNs(ns: number): string {

@@ -18,24 +18,14 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import { createSyncFn } from 'synckit';
 import { ReactorThread, setup, waitFor } from '../lib';
 import type * as EchoModule from '../spec/thread/fixtures/echo-service';
-import { formatNs, printTable } from './measure';
+import { formatNs, measure, printTable } from './measure';
 
 const fixture = path.join(__dirname, '..', 'spec', 'thread', 'fixtures', 'echo-service.js');
 
-/** Median (and 90th percentile) of per-call times over batches, in ns. */
+/** Median and 90th percentile of per-call times over batches, in ns. */
 function time(op: () => unknown, perBatch: number, batches = 15): { median: number; p90: number } {
-  for (let i = 0; i < perBatch; i += 1) op();
-  const samples: number[] = [];
-  for (let b = 0; b < batches; b += 1) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < perBatch; i += 1) op();
-    samples.push(Number(process.hrtime.bigint() - start) / perBatch);
-  }
-  samples.sort((x, y) => x - y);
-  return {
-    median: samples[Math.floor(samples.length / 2)] ?? NaN,
-    p90: samples[Math.floor(samples.length * 0.9)] ?? NaN,
-  };
+  const { nsPerOp, p90 } = measure(op, perBatch, batches);
+  return { median: nsPerOp, p90 };
 }
 
 function referenceCall(): { call: (a: number, b: number) => number; worker: Worker } {

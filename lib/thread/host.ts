@@ -19,7 +19,7 @@ import { DeadlockError, ReactorStopped, ReactorThreadError, TimeoutError } from 
 import { stderrLogger } from '../logger';
 import { messages } from '../messages';
 import { Operation, type OperationHost } from '../operation';
-import { reactorMethods } from '../reactor-methods';
+import { reactorMethods, type AnyClass } from '../reactor-methods';
 import { unwrap } from '../decorators';
 import {
   CALLER_SLEEPING,
@@ -53,7 +53,6 @@ const MAX_BURST_MS = 2;
  */
 export const HEADS_UP_SPIN_US = 500;
 
-type AnyClass = abstract new (...args: never[]) => unknown;
 type Constructible = new (...args: unknown[]) => object;
 type Method = (...args: unknown[]) => unknown;
 
