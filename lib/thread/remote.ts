@@ -37,7 +37,7 @@ export interface RemoteOptions<T, E extends MethodKeys<T> = never> {
    * stops or fails, or nothing in the thread can settle it.
    */
   readonly timeoutMs?: number;
-  /** Methods that return an EventualResult (`@runInReactor` methods always do). */
+  /** Methods that return an EventualResult (a `@runInReactor` method must be listed). */
   readonly eventual?: readonly E[];
   /** Per-method limits, in ms (win over the decorator's and `timeoutMs`). */
   readonly timeouts?: { readonly [K in MethodKeys<T>]?: number };
@@ -76,12 +76,18 @@ export interface LooseOptions {
   readonly timeouts?: Readonly<Record<string, number | undefined>>;
 }
 
-/** Plans every method of a hosted object from its metadata and the caller's options. */
+/**
+ * Plans every method of a hosted object from its metadata and the caller's options. With options
+ * (a typed `create()`/`expose()`), a `@runInReactor` method must be listed in `eventual`, so that
+ * the facade's type says it returns an EventualResult; without (an object returned by a call,
+ * whose facade is untyped), such a method is simply eventual.
+ */
 export function planMethods(
   methods: readonly MethodInfo[],
-  options: LooseOptions = {},
+  typedOptions?: LooseOptions,
   className = 'the service',
 ): MethodPlan[] {
+  const options = typedOptions ?? {};
   const eventual = new Set<string>(options.eventual ?? []);
   const timeouts = options.timeouts ?? {};
   const known = methods.map((m) => m.name);
@@ -99,6 +105,9 @@ export function planMethods(
       ? undefined
       : checkTimeout(options.timeoutMs, 'option timeoutMs');
   return methods.map((info) => {
+    if (typedOptions !== undefined && info.kind === 'runInReactor' && !eventual.has(info.name)) {
+      throw new TypeError(messages.facadeEventualNotListed(className, info.name));
+    }
     const own = timeouts[info.name];
     return {
       name: info.name,

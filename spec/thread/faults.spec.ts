@@ -149,7 +149,10 @@ describe('reactor thread: faults', () => {
       const { reactorThread } = require(LIB);
       const echo = reactorThread.load(ECHO).create('EchoService', []);
       console.log(echo.add(1, 2));
-      echo.background(60000); // pending work in the thread must not hold the process either
+      const background = reactorThread
+        .load(ECHO)
+        .create('BackgroundService', [], { eventual: ['background'] });
+      background.background(60000); // pending work in the thread must not hold the process either
     `);
     expect(result.stdout.trim()).to.equal('3');
     expect(result.status).to.equal(0);

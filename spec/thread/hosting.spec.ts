@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import {
   EventualResult,
+  messages,
   ReactorThread,
   ReactorThreadError,
   RemoteFacade,
@@ -40,7 +41,10 @@ describe('reactor thread: hosting and facades', () => {
         kind: 'waitFor',
         timeoutMs: 100,
       });
-      expect(service?.methods.find((m) => m.name === 'background')?.kind).to.equal('runInReactor');
+      const background = loaded.exports.find((e) => e.name === 'BackgroundService');
+      expect(background?.methods.find((m) => m.name === 'background')?.kind).to.equal(
+        'runInReactor',
+      );
       expect(loaded.exports.map((e) => e.name)).to.include.members(['Counter', 'EchoService']);
     });
 
@@ -61,10 +65,14 @@ describe('reactor thread: hosting and facades', () => {
       expect(result.wait(0)).to.equal(10);
     });
 
-    it('a @runInReactor method is eventual without any option', () => {
-      const result = (
-        echo as unknown as { background(ms: number): EventualResult<string> }
-      ).background(5);
+    it('a @runInReactor method must be listed as eventual, so that its type says so', () => {
+      const loaded = thread.load<typeof EchoModule>(fixture('echo-service'));
+      expect(() => loaded.create('BackgroundService', [])).to.throw(
+        TypeError,
+        messages.facadeEventualNotListed('BackgroundService', 'background'),
+      );
+      const service = loaded.create('BackgroundService', [], { eventual: ['background'] });
+      const result: EventualResult<string> = service.background(5);
       expect(result).to.be.instanceOf(EventualResult);
       expect(result.wait(2_000)).to.equal('done after 5');
     });
