@@ -27,8 +27,14 @@ export type BlockingFunction<This, P extends unknown[], R> = ((
 export type EventualFunction<This, P extends unknown[], R> = ((
   this: This,
   ...args: P
-) => EventualResult<Awaited<R>>) &
+) => EventualResult<EventualValue<R>>) &
   WrapsOriginal<(this: This, ...args: P) => R>;
+
+/**
+ * What the EventualResult of a body returning R holds: the awaited R, or T when the body is
+ * declared with `eventualBody()` (typed `EventualResult<T>`, run by the wrapper).
+ */
+export type EventualValue<R> = R extends EventualResult<infer T> ? T : Awaited<R>;
 
 /** A legacy method decorator (instance or static). */
 export type MethodDecorator = (

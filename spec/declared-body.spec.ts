@@ -179,7 +179,7 @@ describe('blockingBody() and eventualBody()', () => {
       eventualBody(async () => (await delay(1, x)) * 3),
     );
     expect(blocking(4)).to.equal(8);
-    // The function form types this as EventualResult<EventualResult<number>>; see the report.
-    expect(eventual(4).wait(1_000) as unknown).to.equal(12);
+    const result: EventualResult<number> = eventual(4);
+    expect(result.wait(1_000)).to.equal(12);
   });
 });

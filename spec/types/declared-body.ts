@@ -71,3 +71,9 @@ expectType<EventualResult<boolean>>()(eventualBody(() => flagLater));
 blockingBody(42);
 // @ts-expect-error -- the body must be a function
 eventualBody(Promise.resolve(1));
+
+// The function forms: a body declared with a helper gives the declared type, not a nested one.
+const eventualFn = runInReactor((x: number): EventualResult<number> => eventualBody(async () => x));
+expectType<EventualResult<number>>()(eventualFn(1));
+const blockingFn = waitFor(10)((x: number): number => blockingBody(async () => x));
+expectType<number>()(blockingFn(1));
