@@ -21,6 +21,7 @@ export type {
   RunInReactorDecorator,
   BlockingFunction,
   EventualFunction,
+  EventualValue,
   WrapsOriginal,
 } from './decorators';
 export { reactorMethods } from './reactor-methods';
