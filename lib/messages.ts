@@ -90,6 +90,9 @@ export const messages = {
   facadeMethodGone: (className: string, name: string | symbol, value: unknown) =>
     `crochet: the facade forwards ${String(name)}() to the ${className} instance, but there it is ` +
     `${quote(value)}, not a function.`,
+  threadBadModule: (value: unknown) =>
+    `crochet: reactorThread.load() needs a module: an absolute path, a file: URL, a path ` +
+    `relative to the working directory or a package name; got ${quote(value)}.`,
   badHookPhase: (phase: unknown) =>
     `crochet: a shutdown hook phase is 'before', 'during' or 'after'; got ${quote(phase)}.`,
   hookFailed: (name: string, phase: string) =>

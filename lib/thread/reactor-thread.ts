@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { MethodKeys } from '../blocking-types';
 import type { Blocking } from '../blocking-types';
 import { ReactorStopped } from '../errors';
@@ -79,6 +80,17 @@ export interface HostedModule<M> {
     args: ArgsOf<M[K]>,
     options?: RemoteOptions<InstanceOf<M[K]>, E>,
   ): Blocking<InstanceOf<M[K]>, E>;
+}
+
+/** What `load()` accepts, as the path or specifier the reactor thread loads. */
+function modulePathOf(module: unknown): string {
+  if (module instanceof URL) return fileURLToPath(module);
+  if (typeof module !== 'string' || module === '') {
+    throw new TypeError(messages.threadBadModule(module));
+  }
+  if (module.startsWith('file:')) return fileURLToPath(module);
+  if (module.startsWith('./') || module.startsWith('../')) return path.resolve(module);
+  return module;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -169,13 +181,16 @@ export class ReactorThread {
   }
 
   /**
-   * Loads a service module in the reactor thread (an absolute path or a package specifier;
-   * CommonJS, ES module, or TypeScript under the loader the process runs with). Type it with the
-   * module's type: `load<typeof import('./rates-service')>(require.resolve('./rates-service'))`.
+   * Loads a service module in the reactor thread (an absolute path, a `file:` URL, a path
+   * relative to the current working directory, or a package specifier; CommonJS, ES module, or
+   * TypeScript under the loader the process runs with). Type it with the module's type:
+   * `load<typeof import('./rates-service')>(require.resolve('./rates-service'))`, or from an ES
+   * module `load<typeof import('./rates-service.js')>(new URL('./rates-service.js', import.meta.url))`.
    * Blocks until the module is loaded; a module that fails to load throws
    * ReactorThreadError('load-failed') with the module's error as `cause`.
    */
-  load<M>(modulePath: string): HostedModule<M> {
+  load<M>(module: string | URL): HostedModule<M> {
+    const modulePath = modulePathOf(module);
     const connection = this.connect();
     const exports = connection.request(
       (id) => ({ k: 'load', id, path: modulePath }),

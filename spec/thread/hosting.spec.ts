@@ -3,6 +3,8 @@
  * timeouts and cancellation with a real abort, eventual results, remote object facades.
  */
 import { expect } from 'chai';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   EventualResult,
   messages,
@@ -80,6 +82,20 @@ describe('reactor thread: hosting and facades', () => {
     it('a stashed remote result can be retrieved by id', () => {
       const id = echo.sleep(1).stash();
       expect(retrieveResult(id).wait(2_000)).to.equal(1);
+    });
+
+    it('takes a file: URL (object or string) or a path relative to the working directory', () => {
+      const file = fixture('echo-service');
+      const asUrl = thread.load<typeof EchoModule>(pathToFileURL(file));
+      expect(asUrl.create('EchoService', ['u ']).greet('url')).to.equal('u url');
+      const asString = thread.load<typeof EchoModule>(pathToFileURL(file).href);
+      expect(asString.create('EchoService', ['s ']).greet('href')).to.equal('s href');
+      const relative = `./${path.relative(process.cwd(), file).split(path.sep).join('/')}`;
+      expect(thread.load<typeof EchoModule>(relative).path).to.equal(file);
+      expect(() => thread.load(42 as unknown as string)).to.throw(
+        TypeError,
+        messages.threadBadModule(42),
+      );
     });
 
     it('an unknown export fails clearly, naming the classes that exist', () => {
