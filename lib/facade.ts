@@ -126,6 +126,14 @@ function buildFacade(invoker: Invoker, Service: unknown, options: UncheckedOptio
   return Facade;
 }
 
+const FACADE_OPTIONS = new Set<string | symbol>([
+  'timeoutMs',
+  'timeouts',
+  'eventual',
+  'exclude',
+  'wrap',
+]);
+
 /** Decides kind and timeout of each generated method, and rejects options that name nothing. */
 function planMethods(
   service: AnyClass,
@@ -134,6 +142,11 @@ function planMethods(
 ): MethodPlan[] {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(messages.facadeNeedsOptions(options));
+  }
+  for (const option of Reflect.ownKeys(options)) {
+    if (!FACADE_OPTIONS.has(option)) {
+      throw new TypeError(messages.facadeUnknownOption(className, String(option)));
+    }
   }
   const defaultTimeout = checkTimeout(options.timeoutMs, `facade(${className}) option timeoutMs`);
   const methods = serviceMethodNames(service);

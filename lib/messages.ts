@@ -24,8 +24,9 @@ export const messages = {
     `crochet: ${what} cannot block here: the caller is running inside a microtask (a promise ` +
     `callback, code after an 'await', or the top level of an ES module). The event loop cannot ` +
     `be pumped from a microtask, so the result could never arrive. Call it from synchronous ` +
-    `code (a CommonJS module, a callback from a timer, I/O or an event emitter), or from async ` +
-    `code use the promise directly (await unwrap(method).call(obj, ...)).`,
+    `code (a CommonJS module, a callback from a timer, I/O or an event emitter); from async code ` +
+    `or an ES module, host the service on a reactor thread (reactorThread.load(...).create(...)), ` +
+    `whose blocking calls work in every context, or await the async layer directly.`,
   deadWait: (what: string) =>
     `crochet: ${what} can never finish: its result is still pending and nothing but unref'd ` +
     `handles would keep the event loop alive (the point at which a plain script would exit). ` +
@@ -80,6 +81,9 @@ export const messages = {
   ) =>
     `crochet: facade(${className}) option '${option}' names ${quote(name)}, which is not a method ` +
     `of ${className}. Its methods are: ${methods.map((m) => String(m)).join(', ') || '(none)'}.`,
+  facadeUnknownOption: (className: string, option: string) =>
+    `crochet: facade(${className}) has no option ${quote(option)}; the options are timeoutMs, ` +
+    `timeouts, eventual, exclude and wrap.`,
   facadeBadOption: (className: string, option: string, expected: string, value: unknown) =>
     `crochet: facade(${className}) option '${option}' must be ${expected}; got ${quote(value)}.`,
   facadeEventualNotListed: (className: string, name: string | symbol) =>

@@ -9,7 +9,7 @@
  * Context: every method is called on the thread that owns the loop. `invoke` and the blocking
  * paths are called from synchronous application code; `stop()` from anywhere on that thread.
  */
-import { NotSetUpError, ReactorStopped, TimeoutError } from './errors';
+import { CrochetError, NotSetUpError, ReactorStopped, TimeoutError } from './errors';
 import type { ReactorMethodKind } from './call-context';
 import type { Invoker } from './decorators';
 import { EventualResult, type ResultHost } from './eventual-result';
@@ -109,8 +109,8 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
    * calls `reactor.stop()` when it wants). Installs no process handlers.
    */
   noSetup(): void {
-    if (this.mode === 'setup') throw new Error(messages.noSetupAfterSetup());
-    if (this.mode === 'noSetup') throw new Error(messages.noSetupTwice());
+    if (this.mode === 'setup') throw new CrochetError(messages.noSetupAfterSetup());
+    if (this.mode === 'noSetup') throw new CrochetError(messages.noSetupTwice());
     this.mode = 'noSetup';
     this.currentState = 'running';
   }

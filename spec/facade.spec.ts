@@ -277,6 +277,14 @@ describe('facade()', () => {
       );
     });
 
+    it('refuses an option it does not know (a typo in plain JavaScript, say)', () => {
+      const options = { timeoutMs: 1, eventuals: ['start'] } as unknown as { timeoutMs: number };
+      expect(() => facade(Counter, options)).to.throw(
+        TypeError,
+        messages.facadeUnknownOption('Counter', 'eventuals'),
+      );
+    });
+
     it('refuses badly shaped options', () => {
       const options = { timeoutMs: 1, eventual: 'start' } as unknown as { timeoutMs: number };
       expect(() => facade(Counter, options)).to.throw(

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { currentSignal } from '../lib/call-context';
-import { NotSetUpError, ReactorStopped, TimeoutError } from '../lib/errors';
+import { CrochetError, NotSetUpError, ReactorStopped, TimeoutError } from '../lib/errors';
 import { messages } from '../lib/messages';
 import {
   delay,
@@ -203,13 +203,13 @@ describe('ReactorController', () => {
     it('noSetup() twice throws, saying so', () => {
       const { controller } = makeReactor();
       controller.noSetup();
-      expect(() => controller.noSetup()).to.throw(Error, messages.noSetupTwice());
+      expect(() => controller.noSetup()).to.throw(CrochetError, messages.noSetupTwice());
     });
 
     it('noSetup() after setup() throws, saying so', () => {
       const { controller } = makeReactor();
       controller.setup();
-      expect(() => controller.noSetup()).to.throw(Error, messages.noSetupAfterSetup());
+      expect(() => controller.noSetup()).to.throw(CrochetError, messages.noSetupAfterSetup());
     });
 
     it('setup() after stop() throws ReactorStopped', async () => {
