@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are referenced so that projects whose tsconfig lists no "types" (the TypeScript 6
+// default) can use the declarations, which name node: modules.
 // The public API. This file only re-exports.
 export { reactor, setup, noSetup, retrieveResult, waitFor, runInReactor, facade } from './global';
 export { createFacadeFactory } from './facade';
