@@ -52,7 +52,10 @@ export class Operation implements Waitable, CallContext, PendingLink {
     return this.controller.signal;
   }
 
-  /** Runs the body; queued as a microtask by the controller, never run inside the call. */
+  /**
+   * Runs the body: in place for `@waitFor` (its caller blocks right after), from a queued
+   * microtask for `@runInReactor` (never inside the call).
+   */
   start(fn: (...args: unknown[]) => unknown, thisArg: unknown, args: unknown[]): void {
     if (this.settled) return;
     this.started = true;
