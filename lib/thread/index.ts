@@ -95,10 +95,11 @@
  * - The worker is unref'd: it never keeps the process alive.
  *
  * ## Output
- * While a blocking call runs, whatever the reactor thread writes to stdout/stderr (console.log
- * included) is sent to its caller on the same channel, ahead of the reply, and written there, so
- * it appears in order before the call returns. Output outside a blocking call goes through the
- * worker's own streams (Node forwards it to the main thread when its loop runs).
+ * What a blocking call writes to stdout/stderr (console.log included), in its own async context
+ * (the method and everything it awaits), is sent to its caller on the same channel, ahead of the
+ * reply, and written there, so it appears in order before the call returns. Other output (timers
+ * of the service, eventual calls) goes through the worker's own streams, which Node forwards to
+ * the main thread when that thread's loop runs.
  *
  * ## Several threads
  * `handleOf(facade)` gives cloneable data; `attach(handle)` in another thread gives a facade of
