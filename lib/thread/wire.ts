@@ -11,14 +11,7 @@
  */
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import {
-  CrochetError,
-  DeadlockError,
-  NotSetUpError,
-  ReactorStopped,
-  ReactorThreadError,
-  TimeoutError,
-} from '../errors';
+import * as crochetErrors from '../errors';
 import { messages } from '../messages';
 import type { MethodInfo } from './protocol';
 import { reactorMethods } from '../reactor-methods';
@@ -64,15 +57,11 @@ for (const cls of [
 ] as ErrorClass[]) {
   addClass(cls.name, cls);
 }
-for (const [name, cls] of Object.entries({
-  CrochetError,
-  TimeoutError,
-  ReactorStopped,
-  NotSetUpError,
-  DeadlockError,
-  ReactorThreadError,
-})) {
-  addClass(name, cls);
+// Every error class crochet exports, so that one added to errors.ts is known here too.
+for (const [name, value] of Object.entries(crochetErrors)) {
+  if (typeof value === 'function' && value.prototype instanceof Error) {
+    addClass(name, value as ErrorClass);
+  }
 }
 
 /**
