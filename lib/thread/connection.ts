@@ -169,6 +169,12 @@ export class Connection {
     this.control = new Int32Array(control);
     this.hostState = new Int32Array(address.state);
     this.channel = new BroadcastChannel(channelName);
+    // A BroadcastChannel hands its queued messages to the event loop whenever this thread's loop
+    // turns (a signal check, a caller that is itself a loop callback, a wait() long after the
+    // call), and a message handed to the loop is gone for receiveMessageOnPort(). So this side
+    // is a listener too: whichever of the two takes a message, it is dispatched exactly once, in
+    // order. Unref'd: an open connection never keeps the thread alive.
+    this.channel.onmessage = (event) => this.take((event as { data: unknown }).data as Reply);
     this.channel.unref();
   }
 
@@ -357,17 +363,23 @@ export class Connection {
   drain(): void {
     // The host bumps REPLIES after each message it posts, so only that many can be waiting:
     // no receiveMessageOnPort call is wasted on an empty channel in the common case.
+    // The listener may have taken a message before its bump: `consumed` can run ahead.
     const available = Atomics.load(this.control, REPLIES);
-    while (!this.closed && this.consumed !== available) {
+    while (!this.closed && this.consumed < available) {
       const received = receiveMessageOnPort(this.channel as unknown as MessagePort);
       // A bump without a message: the host woke everyone as it went down.
       if (received === undefined) {
         this.consumed = available;
         return;
       }
-      this.consumed += 1;
-      this.dispatch(received.message as Reply);
+      this.take(received.message as Reply);
     }
+  }
+
+  /** One message from the host, taken by polling or by the listener. */
+  private take(reply: Reply): void {
+    this.consumed += 1;
+    this.dispatch(reply);
   }
 
   /** Closes this side; pending calls fail as stopped. */
@@ -400,19 +412,19 @@ export class Connection {
 
   private dispatch(reply: Reply): void {
     if (Array.isArray(reply)) {
-      this.take(reply[0])?.resolve(reply[1]);
+      this.claim(reply[0])?.resolve(reply[1]);
       return;
     }
     switch (reply.k) {
       case 'ref': {
-        const target = this.take(reply.id);
+        const target = this.claim(reply.id);
         if (target !== undefined) target.resolveRef(reply.ref);
         // Nobody waits for it any more: give the host its reference back.
         else this.sendQuietly({ k: 'release', target: reply.ref.$crochetRef });
         return;
       }
       case 'err':
-        this.take(reply.id)?.reject(reply.error);
+        this.claim(reply.id)?.reject(reply.error);
         return;
       case 'out':
         (reply.fd === 1 ? process.stdout : process.stderr).write(reply.chunk);
@@ -426,7 +438,8 @@ export class Connection {
     }
   }
 
-  private take(id: number): Settleable | undefined {
+  /** The pending call a reply is for; undefined for a stale reply (an abandoned call). */
+  private claim(id: number): Settleable | undefined {
     const target = this.pending.get(id);
     if (target !== undefined) this.pending.delete(id);
     return target;
