@@ -9,6 +9,9 @@ export interface Logger {
   error(message: string, error?: unknown): void;
 }
 
+/** How the library hands a problem to whatever logger is current; never throws. */
+export type Report = (message: string, error?: unknown) => void;
+
 /** The default logger: one line (plus the error's stack) on stderr. */
 export const stderrLogger: Logger = {
   error(message, error) {
@@ -16,3 +19,25 @@ export const stderrLogger: Logger = {
     process.stderr.write(`${message}${detail}\n`);
   },
 };
+
+/**
+ * Reports through `logger`, surviving a logger that throws: then stderr, the last resort, with
+ * the logger's own error; and if even stderr fails, nothing (a report must never break the
+ * reactor, a shutdown, or the release of blocked callers).
+ */
+export function reportSafely(logger: Logger, message: string, error?: unknown): void {
+  try {
+    logger.error(message, error);
+    return;
+  } catch (loggerError) {
+    try {
+      stderrLogger.error(message, error);
+      stderrLogger.error(
+        'crochet: the logger threw while reporting the problem above:',
+        loggerError,
+      );
+    } catch {
+      // Nowhere left to write.
+    }
+  }
+}

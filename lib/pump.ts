@@ -20,6 +20,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { clearRealTimeout, now, setRealTimeout } from './clock';
 import { DeadlockError } from './errors';
 import { messages } from './messages';
 
@@ -114,20 +115,21 @@ export function blockUntilSettled(
     throw new DeadlockError(messages.inMicrotask(what), 'in-microtask');
   }
   if (timeoutMs <= 0) return 'timeout';
-  const deadline = performance.now() + timeoutMs;
+  const deadline = now() + timeoutMs;
   // Unref'd: wakes the loop at the deadline without counting as something that keeps it alive.
   // The first wake-up comes after 1 ms, then it is re-armed for the time really left: inside a
   // timer callback Node has not re-armed its one libuv timer yet, so other due timers would not
   // fire (and a loop with only JS timers would return at once and spin) until a newly created
   // timer comes due. The early wake-up runs Node's timer processing, which re-arms it. Re-arming
   // also corrects Node's cached loop clock, from which timers start and which can lag behind.
+  // Real timers and clock (clock.ts): a test's fake timers must not fake our deadline.
   let wakeUp = new WakeUp(Math.min(timeoutMs, 1));
   try {
     for (;;) {
       pump.runOnce();
       pump.drainMicrotasks();
       if (cell.settled) return 'settled';
-      const left = deadline - performance.now();
+      const left = deadline - now();
       if (left <= 0) return 'timeout';
       if (wakeUp.fired) {
         wakeUp.cancel();
@@ -149,17 +151,57 @@ export function blockUntilSettled(
   }
 }
 
-/** An unref'd timer that only records that it fired: its job is to end a blocked `uv_run`. */
+/** The parts of a Node.js Timeout and of its timer list that {@link WakeUp} looks at. */
+interface TimerLinks {
+  readonly _idleStart?: unknown;
+  readonly _idlePrev?: unknown;
+  readonly _idleNext?: { readonly expiry?: unknown };
+}
+
+/** Longest a wake-up may be moved to find a duration of its own (ms). */
+const MAX_WAKE_UP_SHIFT = 8;
+
+/**
+ * An unref'd timer that only records that it fired: its job is to end a blocked `uv_run`.
+ *
+ * Node keeps one timer list per whole-millisecond duration and arms its single libuv timer only
+ * when a *new* list is due before every other; while it runs a list's callbacks it arms nothing
+ * until they return. A blocking call inside a timer callback therefore needs a wake-up in a list
+ * of its own: a 1 ms wake-up inside a 1 ms (or `setTimeout(fn, 0)`) callback would join the list
+ * being run, the libuv timer would stay unarmed, and the wait would spin to its timeout while the
+ * body's own timers never fire. So a wake-up that lands in a list that is not its own alone and
+ * fresh (the list's links, read defensively: unknown layouts are taken as fine) moves to the next
+ * millisecond, at most MAX_WAKE_UP_SHIFT times. Outside timer callbacks a shared list is
+ * harmless, and rare: it takes another timer of the same duration.
+ */
 class WakeUp {
   fired = false;
   private readonly timer: NodeJS.Timeout;
   constructor(ms: number) {
-    this.timer = setTimeout(() => {
+    const onFire = (): void => {
       this.fired = true;
-    }, Math.ceil(ms));
-    this.timer.unref();
+    };
+    const first = Math.max(1, Math.ceil(ms));
+    let timer = setRealTimeout(onFire, first);
+    for (let shift = 1; shift <= MAX_WAKE_UP_SHIFT && !inListOfItsOwn(timer); shift += 1) {
+      clearRealTimeout(timer);
+      timer = setRealTimeout(onFire, first + shift);
+    }
+    timer.unref();
+    this.timer = timer;
   }
   cancel(): void {
-    clearTimeout(this.timer);
+    clearRealTimeout(this.timer);
   }
+}
+
+/** Whether `timer` is alone in a list created for it (and so armed Node's libuv timer). */
+function inListOfItsOwn(timer: NodeJS.Timeout): boolean {
+  const links = timer as unknown as TimerLinks;
+  const list = links._idleNext;
+  if (typeof list !== 'object' || list === null || typeof links._idleStart !== 'number')
+    return true;
+  if (links._idlePrev !== list) return false;
+  // A list being run has come due (expiry <= now); a fresh one is due after the timer started.
+  return typeof list.expiry !== 'number' || list.expiry > links._idleStart;
 }

@@ -13,7 +13,8 @@ import { CrochetError, NotSetUpError, ReactorStopped, TimeoutError } from './err
 import type { ReactorMethodKind } from './call-context';
 import type { Invoker } from './decorators';
 import { EventualResult, type ResultHost } from './eventual-result';
-import { stderrLogger, type Logger } from './logger';
+import { setRealImmediate } from './clock';
+import { reportSafely, stderrLogger, type Logger } from './logger';
 import { messages } from './messages';
 import { Operation, type OperationHost } from './operation';
 import { nodeProcess, type ProcessIntegration, type ShutdownSignal } from './process-integration';
@@ -214,14 +215,13 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     this.pending.delete(operation);
   }
 
+  /** Reports through the current logger; never throws (see reportSafely). */
+  private readonly reportProblem = (message: string, error?: unknown): void =>
+    reportSafely(this.logger, message, error);
+
   /** @internal OperationHost */
   report(message: string, error: unknown): void {
-    try {
-      this.logger.error(message, error);
-    } catch {
-      // A broken logger must not break the reactor; stderr is the last resort.
-      stderrLogger.error(message, error);
-    }
+    reportSafely(this.logger, message, error);
   }
 
   private waitForCall(operation: Operation, timeoutMs: number, what: string): unknown {
@@ -261,14 +261,14 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
 
   private async runShutdown(): Promise<void> {
     this.currentState = 'stopping';
-    await this.hooks.run('before', this.hookTimeoutMs, this.logger);
+    await this.hooks.run('before', this.hookTimeoutMs, this.reportProblem);
     const released = this.failPending();
     this.reportStashedFailures();
     // A released caller returns from its pump only after the current microtask drain; a loop
     // turn lets it see ReactorStopped before the 'during' hooks start closing things.
-    if (released > 0) await new Promise((resolve) => setImmediate(resolve));
-    await this.hooks.run('during', this.hookTimeoutMs, this.logger);
-    await this.hooks.run('after', this.hookTimeoutMs, this.logger);
+    if (released > 0) await new Promise((resolve) => setRealImmediate(resolve));
+    await this.hooks.run('during', this.hookTimeoutMs, this.reportProblem);
+    await this.hooks.run('after', this.hookTimeoutMs, this.reportProblem);
     this.currentState = 'stopped';
     this.removeProcessHandlers?.();
     this.removeProcessHandlers = undefined;
@@ -314,10 +314,10 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
       return;
     }
     this.currentState = 'stopped';
-    this.hooks.runSynchronously('before', this.logger);
+    this.hooks.runSynchronously('before', this.reportProblem);
     this.failPending();
     this.reportStashedFailures();
-    this.hooks.runSynchronously('during', this.logger);
-    this.hooks.runSynchronously('after', this.logger);
+    this.hooks.runSynchronously('during', this.reportProblem);
+    this.hooks.runSynchronously('after', this.reportProblem);
   }
 }

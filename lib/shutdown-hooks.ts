@@ -6,7 +6,8 @@
  * run; a hook that does not finish within its limit is reported by name and skipped, so shutdown
  * never hangs.
  */
-import type { Logger } from './logger';
+import { clearRealTimeout, setRealTimeout } from './clock';
+import type { Report } from './logger';
 import { messages } from './messages';
 import { checkTimeout } from './timeout-arg';
 
@@ -61,9 +62,9 @@ export class ShutdownHooks {
   }
 
   /** Runs one phase to the end. Context: the reactor thread, from async code. */
-  async run(phase: ShutdownPhase, defaultTimeoutMs: number, logger: Logger): Promise<void> {
+  async run(phase: ShutdownPhase, defaultTimeoutMs: number, report: Report): Promise<void> {
     for (const entry of [...(this.phases.get(phase) ?? [])]) {
-      await runOne(entry, phase, entry.timeoutMs ?? defaultTimeoutMs, logger);
+      await runOne(entry, phase, entry.timeoutMs ?? defaultTimeoutMs, report);
     }
   }
 
@@ -71,34 +72,33 @@ export class ShutdownHooks {
    * For a process that is exiting right now: calls each hook of the phase; an async hook gets no
    * chance to finish, since the process ends as soon as this returns.
    */
-  runSynchronously(phase: ShutdownPhase, logger: Logger): void {
+  runSynchronously(phase: ShutdownPhase, report: Report): void {
     for (const entry of this.phases.get(phase) ?? []) {
       try {
         const result = entry.hook();
         if (result instanceof Promise) {
-          result.catch((error: unknown) =>
-            logger.error(messages.hookFailed(entry.name, phase), error),
-          );
+          result.catch((error: unknown) => report(messages.hookFailed(entry.name, phase), error));
         }
       } catch (error) {
-        logger.error(messages.hookFailed(entry.name, phase), error);
+        report(messages.hookFailed(entry.name, phase), error);
       }
     }
   }
 }
 
-function runOne(entry: Registered, phase: ShutdownPhase, limitMs: number, logger: Logger) {
+function runOne(entry: Registered, phase: ShutdownPhase, limitMs: number, report: Report) {
   return new Promise<void>((resolve) => {
     let done = false;
     const finish = (problem?: { message: string; error?: unknown }): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
-      if (problem) logger.error(problem.message, problem.error);
+      clearRealTimeout(timer);
       resolve();
+      if (problem) report(problem.message, problem.error);
     };
     // Ref'd on purpose: the process must stay up long enough to report a hung hook.
-    const timer = setTimeout(
+    // Real time (clock.ts): a test's fake timers must not stop a hung hook from being cut off.
+    const timer = setRealTimeout(
       () => finish({ message: messages.hookTimedOut(entry.name, phase, limitMs) }),
       limitMs,
     );

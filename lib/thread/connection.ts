@@ -14,6 +14,7 @@
  *
  * Context: the thread that opened the connection (connections are per thread).
  */
+import * as clock from '../clock';
 import {
   BroadcastChannel,
   receiveMessageOnPort,
@@ -287,7 +288,7 @@ export class Connection {
 
   /** Blocks until `done()` or the timeout; used by EventualResult.wait() on remote results. */
   block(done: () => boolean, timeoutMs: number): 'settled' | 'timeout' {
-    const started = performance.now();
+    const started = clock.now();
     const deadline = started + timeoutMs;
     let spinUntil = -1;
     let spinStart = 0;
@@ -301,7 +302,7 @@ export class Connection {
         // Nothing pending could settle it (a start that failed): the host is gone for good.
         throw this.downError('the call');
       }
-      const now = performance.now();
+      const now = clock.now();
       if (now >= deadline) return 'timeout';
       if (spinUntil < 0) {
         spinStart = now;
@@ -310,12 +311,12 @@ export class Connection {
       if (now < spinUntil) {
         let arrived = true;
         for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
-          if ((i & 63) === 0 && performance.now() >= spinUntil) {
+          if ((i & 63) === 0 && clock.now() >= spinUntil) {
             arrived = false;
             break;
           }
         }
-        if (arrived) this.spin.worked(performance.now() - spinStart);
+        if (arrived) this.spin.worked(clock.now() - spinStart);
         else this.spin.failed();
         continue;
       }
@@ -337,15 +338,15 @@ export class Connection {
    * for at most `budgetMs` (a huge reply, a preempted host), then go back to sleeping.
    */
   private awaitSoonReply(seen: number, budgetMs: number): void {
-    const start = performance.now();
+    const start = clock.now();
     const until = start + budgetMs;
     for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
-      if ((i & 63) === 0 && performance.now() >= until) {
+      if ((i & 63) === 0 && clock.now() >= until) {
         this.soonSpin.failed();
         return;
       }
     }
-    this.soonSpin.worked(performance.now() - start);
+    this.soonSpin.worked(clock.now() - start);
   }
 
   /** Sends without blocking and without throwing (cancel, release, bye). */

@@ -9,6 +9,7 @@
  *
  * Context: everything here runs on the host's own thread, from its event loop.
  */
+import * as clock from '../clock';
 import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -172,7 +173,7 @@ export class ServiceHost implements OperationHost {
     if (options.ownsThread === true) {
       // Ref'd only while no call is pending: an idle host waits for requests; a host whose
       // pending calls are all that is left finds out at 'beforeExit' (see failUnsettleable).
-      this.keepAlive = setInterval(() => undefined, 2 ** 30);
+      this.keepAlive = clock.setRealInterval(() => undefined, 2 ** 30);
       process.on('beforeExit', () => this.failUnsettleable());
     }
     this.idle = this.headsUpMs > 0;
@@ -190,7 +191,7 @@ export class ServiceHost implements OperationHost {
     const connection = new HostConnection(request.channel, request.control);
     connection.channel.onmessage = (event) => {
       connection.handled += 1;
-      this.burstStart = performance.now();
+      this.burstStart = clock.now();
       this.busy();
       this.handle(connection, (event as { data: unknown }).data as Request);
     };
@@ -290,7 +291,7 @@ export class ServiceHost implements OperationHost {
       safely(() => connection.channel.close());
     }
     this.connections.clear();
-    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    if (this.keepAlive !== undefined) clock.clearRealInterval(this.keepAlive);
   }
 
   private sendOutcome(record: CallRecord, failed: boolean, value: unknown): void {
@@ -535,19 +536,19 @@ export class ServiceHost implements OperationHost {
   private awaitAnnounced(connection: HostConnection): void {
     // A stale heads-up (posted as spinning for them stopped): the loop delivers the call.
     if (this.headsUpMs <= 0) return;
-    const start = performance.now();
+    const start = clock.now();
     const until = start + this.headsUpMs;
     for (let i = 1; ; i += 1) {
       if (Atomics.load(connection.control, REQUESTS) !== connection.handled) {
         const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
         if (received !== undefined) {
-          this.headsUpSpin.worked(performance.now() - start);
+          this.headsUpSpin.worked(clock.now() - start);
           connection.handled += 1;
           this.handle(connection, received.message as Request);
           return;
         }
       }
-      if ((i & 63) === 0 && performance.now() >= until) {
+      if ((i & 63) === 0 && clock.now() >= until) {
         this.headsUpSpin.failed();
         return;
       }
@@ -568,7 +569,7 @@ export class ServiceHost implements OperationHost {
     // Every way out but a call left running (whose reply spins again) goes back to the loop
     // idle, with `idle` set so that the next caller posts a heads-up.
     let callRunning = false;
-    if (performance.now() - this.burstStart > MAX_BURST_MS) {
+    if (clock.now() - this.burstStart > MAX_BURST_MS) {
       this.goIdle();
       return;
     }
@@ -579,14 +580,14 @@ export class ServiceHost implements OperationHost {
     }
     this.spinning = true;
     try {
-      let spinStart = performance.now();
+      let spinStart = clock.now();
       let deadline = spinStart + budget;
       for (let i = 1; ; i += 1) {
         for (const connection of this.connections) {
           if (Atomics.load(connection.control, REQUESTS) === connection.handled) continue;
           const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
           if (received === undefined) continue;
-          this.spinBudget.worked(performance.now() - spinStart);
+          this.spinBudget.worked(clock.now() - spinStart);
           connection.handled += 1;
           this.repliedInSpin = false;
           this.busy();
@@ -599,11 +600,11 @@ export class ServiceHost implements OperationHost {
           }
           budget = this.spinBudget.nextMs();
           if (budget <= 0) return;
-          spinStart = performance.now();
+          spinStart = clock.now();
           deadline = spinStart + budget;
         }
         if ((i & 15) === 0) {
-          const now = performance.now();
+          const now = clock.now();
           if (now > deadline) {
             this.spinBudget.failed();
             return;

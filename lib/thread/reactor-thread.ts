@@ -2,6 +2,7 @@
  * `ReactorThread`: a worker thread whose event loop hosts services, and `hostServices()`: the
  * same hosting on the calling thread's own loop (for worker threads to call).
  */
+import { clearRealTimeout, setRealTimeout } from '../clock';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -300,13 +301,13 @@ export class ReactorThread {
     this.connection?.close();
     const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ k: 'stop' });
-    const timer = setTimeout(
+    const timer = setRealTimeout(
       () => void worker.terminate(),
       this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     );
     timer.unref();
     await ended;
-    clearTimeout(timer);
+    clearRealTimeout(timer);
   }
 }
 

@@ -17,6 +17,7 @@
  * never turn the loop.
  */
 import { isMainThread } from 'node:worker_threads';
+import * as clock from '../clock';
 import { createDeasyncPump, type EventLoopPump } from '../pump';
 
 export const SIGNAL_CHECK_MS = 100;
@@ -30,7 +31,7 @@ let nextCheck = 0;
  */
 export function checkSignals(blockedSince: number): boolean {
   if (!isMainThread) return false;
-  const now = performance.now();
+  const now = clock.now();
   if (now - blockedSince < SIGNAL_CHECK_MS || now < nextCheck) return false;
   nextCheck = now + SIGNAL_CHECK_MS;
   if (process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') === 0) return false;
@@ -41,11 +42,11 @@ export function checkSignals(blockedSince: number): boolean {
   };
   process.prependListener('SIGINT', mark);
   process.prependListener('SIGTERM', mark);
-  const bound = setTimeout(() => undefined, 1);
+  const bound = clock.setRealTimeout(() => undefined, 1);
   try {
     pump.runOnce();
   } finally {
-    clearTimeout(bound);
+    clock.clearRealTimeout(bound);
     process.off('SIGINT', mark);
     process.off('SIGTERM', mark);
   }
