@@ -20,6 +20,15 @@ export class TimeoutError extends CrochetError {
   }
 }
 
+/**
+ * `EventualResult.cancel()` ended the call before it settled (Crochet/Twisted: CancelledError).
+ * The call's `currentSignal()` aborts with a standard `AbortError` DOMException (the `cause`
+ * here), which is what fetch, undici, streams and timers reject with when they honour it.
+ */
+export class CancelledError extends CrochetError {
+  override name = 'CancelledError';
+}
+
 /** The reactor stopped: before the call started, or while it was pending. */
 export class ReactorStopped extends CrochetError {
   override name = 'ReactorStopped';

@@ -4,7 +4,7 @@
  *
  * Context: create nothing yourself; the methods are called from application (synchronous) code.
  */
-import { TimeoutError } from './errors';
+import { CancelledError, TimeoutError } from './errors';
 import { messages } from './messages';
 import type { Operation } from './operation';
 import { checkTimeout } from './timeout-arg';
@@ -51,16 +51,16 @@ export class EventualResult<T> {
   }
 
   /**
-   * Aborts the call's AbortSignal (see `currentSignal()`). The outcome is whatever the body then
-   * settles with; a body that has not started yet never runs and fails with the abort reason.
+   * Cancels the call: unless it already settled, its `currentSignal()` aborts and the result
+   * ends at once with a {@link CancelledError} (also the signal's reason), which every `wait()`
+   * then throws, blocked or later. A body that has not started yet never runs. What the body
+   * does after that is not reported (see the README on cancellation). A no-op once settled.
    *
    * Context: any code on the reactor's thread.
    */
   cancel(): void {
     const reason = new DOMException('The operation was cancelled.', 'AbortError');
-    const operation = this.#operation;
-    operation.abort(reason);
-    if (!operation.started) operation.fail(reason);
+    this.#operation.cancel(new CancelledError(messages.cancelled(), { cause: reason }));
   }
 
   /**

@@ -34,6 +34,7 @@ export {
   CrochetError,
   TimeoutError,
   ReactorStopped,
+  CancelledError,
   NotSetUpError,
   DeadlockError,
   ReactorThreadError,

@@ -20,6 +20,9 @@ export const messages = {
   setupAfterStop: () =>
     'crochet: setup() was called after the reactor stopped; a stopped reactor cannot be restarted.',
   timeout: (ms: number, what: string) => `crochet: ${what} did not finish within ${ms} ms.`,
+  cancelled: () =>
+    'crochet: the call was cancelled with EventualResult.cancel() before it finished; its ' +
+    'currentSignal() was aborted.',
   inMicrotask: (what: string) =>
     `crochet: ${what} cannot block here: the caller is running inside a microtask (a promise ` +
     `callback, code after an 'await', or the top level of an ES module). The event loop cannot ` +

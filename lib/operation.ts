@@ -96,6 +96,18 @@ export class Operation implements Waitable, CallContext, PendingLink {
     if (this.orphanMessage !== undefined) this.reportIfUnobserved();
   }
 
+  /**
+   * `EventualResult.cancel()`: aborts the body's signal with `error.cause` and, unless it already
+   * settled, ends the call now with `error` (a CancelledError), as Twisted ends a cancelled
+   * Deferred whose work ignores the cancellation. The caller asked for it: not news to report.
+   */
+  cancel(error: Error): void {
+    if (this.settled) return;
+    this.abort(error.cause);
+    this.observed = true;
+    this.fail(error);
+  }
+
   /** Aborts the signal. The outcome stays whatever the body settles with. */
   abort(reason: unknown): void {
     if (this.aborted || this.settled) return;
@@ -134,9 +146,21 @@ export class Operation implements Waitable, CallContext, PendingLink {
 
   private reportIfUnobserved(): void {
     if (!this.failed || this.observed || this.reported || this.stoppedByReactor) return;
-    if (this.aborted && isAbortConsequence(this.error, this.abortReason)) return;
+    if (this.aborted && this.abortCaused(this.error)) return;
     this.reported = true;
     this.host.report(this.orphanMessage ?? messages.unobservedFailure(), this.error);
+  }
+
+  /**
+   * Whether a failure after our abort (a timeout, cancel(), shutdown) is its consequence rather
+   * than news. The rule: once the call is aborted, the failure of a body that took its signal
+   * (`currentSignal()`) is the body or its driver honouring the abort in its own way (an
+   * AbortError, node-postgres's "canceling statement due to user request", 57014, or any
+   * other), so it is not reported. A body that never took its signal cannot have been stopped
+   * by us: its failure is reported, unless it is the abort reason itself or an AbortError.
+   */
+  private abortCaused(error: unknown): boolean {
+    return this.controller !== undefined || isAbortConsequence(error, this.abortReason);
   }
 }
 

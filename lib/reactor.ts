@@ -53,6 +53,13 @@ interface Stashed {
   readonly operation: Operation;
 }
 
+interface QueuedStart {
+  readonly operation: Operation;
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly thisArg: unknown;
+  readonly args: unknown[];
+}
+
 const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 
@@ -67,10 +74,24 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
   private logger: Logger;
   private shutdown: Promise<void> | undefined;
   private removeProcessHandlers: (() => void) | undefined;
-  // Reports a failure nobody observed once its EventualResult has been garbage-collected.
-  private readonly collected = new FinalizationRegistry<Operation>((operation) =>
-    operation.orphan(messages.unobservedFailure()),
-  );
+  /**
+   * Eventual calls whose bodies have not started, in call order. Bodies start in the order the
+   * calls were made (Crochet's callFromThread is FIFO): from one microtask after the calls, or
+   * earlier, right before a blocking call's body, which must not overtake them.
+   */
+  private readonly queue: QueuedStart[] = [];
+  private queueHead = 0;
+  private startScheduled = false;
+  /**
+   * Operations whose EventualResult may still be observed. A failure nobody observed is
+   * reported when its result is garbage-collected, or at shutdown for what is left: a
+   * FinalizationRegistry callback never runs once the process is exiting.
+   */
+  private readonly withResults = new Set<Operation>();
+  private readonly collected = new FinalizationRegistry<Operation>((operation) => {
+    this.withResults.delete(operation);
+    operation.orphan(messages.unobservedFailure());
+  });
 
   constructor(private readonly collaborators: ReactorCollaborators) {
     this.logger = collaborators.logger;
@@ -91,6 +112,9 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
    * several libraries may each call it; a no-op after `noSetup()`.
    */
   setup(options: SetupOptions = {}): void {
+    // After noSetup() the application owns the reactor: setup() changes nothing, not even the
+    // logger (a library's setup() must not take over the application's reporting).
+    if (this.mode === 'noSetup') return;
     this.configure(options);
     if (this.currentState === 'stopping' || this.currentState === 'stopped') {
       throw new ReactorStopped(messages.setupAfterStop());
@@ -158,6 +182,7 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     this.failPending();
     this.hooks.clear();
     this.stashed.clear();
+    this.withResults.clear();
     this.removeProcessHandlers?.();
     this.removeProcessHandlers = undefined;
     this.shutdown = undefined;
@@ -188,19 +213,51 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     if (kind === 'waitFor') {
       // The caller blocks right here, so its body runs right here too: a call whose body is
       // already settled finishes within the first microtask drain, with no queueing at all.
+      // Eventual calls made before it start first.
+      if (this.queueHead !== this.queue.length) this.startQueued();
       operation.start(fn, thisArg, args);
       return this.waitForCall(operation, timeoutMs, what);
     }
     this.pending.add(operation);
-    queueMicrotask(() => operation.start(fn, thisArg, args));
+    this.queue.push({ operation, fn, thisArg, args });
+    if (!this.startScheduled) {
+      this.startScheduled = true;
+      queueMicrotask(this.startQueued);
+    }
     const result = new EventualResult<unknown>(operation, this);
-    this.collected.register(result, operation);
+    this.trackResult(result, operation);
     return result;
   }
+
+  /**
+   * Starts every queued eventual body, oldest first. Re-entrant: a body that makes a blocking
+   * call starts the rest of the queue before its own call, so the order holds.
+   */
+  private readonly startQueued = (): void => {
+    this.startScheduled = false;
+    const queue = this.queue;
+    while (this.queueHead < queue.length) {
+      const next = queue[this.queueHead] as QueuedStart;
+      queue[this.queueHead] = undefined as unknown as QueuedStart;
+      this.queueHead += 1;
+      next.operation.start(next.fn, next.thisArg, next.args);
+    }
+    queue.length = 0;
+    this.queueHead = 0;
+  };
 
   /** @internal ResultHost */
   block(operation: Operation, timeoutMs: number, what: string): 'settled' | 'timeout' {
     return blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
+  }
+
+  /**
+   * @internal Reports `operation`'s failure if nobody observed it once `result` is collected, or
+   * at shutdown. In-thread and reactor-thread results alike.
+   */
+  trackResult(result: EventualResult<unknown>, operation: Operation): void {
+    this.collected.register(result, operation);
+    this.withResults.add(operation);
   }
 
   /** @internal ResultHost */
@@ -263,7 +320,7 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     this.currentState = 'stopping';
     await this.hooks.run('before', this.hookTimeoutMs, this.reportProblem);
     const released = this.failPending();
-    this.reportStashedFailures();
+    this.reportUnobservedFailures();
     // A released caller returns from its pump only after the current microtask drain; a loop
     // turn lets it see ReactorStopped before the 'during' hooks start closing things.
     if (released > 0) await new Promise((resolve) => setRealImmediate(resolve));
@@ -283,10 +340,13 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     return released.length;
   }
 
-  private reportStashedFailures(): void {
+  /** At shutdown: stashed failures nobody observed, then every other one. */
+  private reportUnobservedFailures(): void {
     for (const [id, { operation }] of this.stashed) {
       operation.orphan(messages.stashedUnobserved(id));
     }
+    for (const operation of this.withResults) operation.orphan(messages.unobservedFailure());
+    this.withResults.clear();
   }
 
   private onSignal(name: ShutdownSignal): void {
@@ -316,7 +376,7 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     this.currentState = 'stopped';
     this.hooks.runSynchronously('before', this.reportProblem);
     this.failPending();
-    this.reportStashedFailures();
+    this.reportUnobservedFailures();
     this.hooks.runSynchronously('during', this.reportProblem);
     this.hooks.runSynchronously('after', this.reportProblem);
   }

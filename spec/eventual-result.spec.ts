@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import {
+  CancelledError,
   currentSignal,
   EventualResult,
   messages,
@@ -122,7 +123,7 @@ describe('EventualResult', () => {
   });
 
   describe('cancel()', () => {
-    it('aborts the signal of a running body with an AbortError', () => {
+    it('aborts the signal of a running body with an AbortError and ends the result at once', () => {
       let signal: AbortSignal | undefined;
       const result = r.runInReactor(async () => {
         signal = currentSignal();
@@ -135,11 +136,31 @@ describe('EventualResult', () => {
       expect(signal?.aborted).to.equal(true);
       expect(signal?.reason).to.be.instanceOf(DOMException);
       expect((signal?.reason as DOMException).name).to.equal('AbortError');
-      // The outcome is whatever the body settles with: this one ignores the signal.
-      expect(result.wait(1_000)).to.equal('finished anyway');
+      // Twisted: a cancelled Deferred whose work ignores the cancellation fails with
+      // CancelledError; the body finishing later changes nothing.
+      const started = performance.now();
+      const error = thrownBy(() => result.wait(1_000));
+      expect(performance.now() - started).to.be.below(25);
+      expect(error).to.be.instanceOf(CancelledError);
+      expect((error as Error).message).to.equal(messages.cancelled());
+      expect((error as Error).cause).to.equal(signal?.reason);
+      r.pumpFor(50);
+      expect(thrownBy(() => result.wait(1_000))).to.equal(error);
+      expect(r.reports).to.deep.equal([]);
     });
 
-    it('gives the caller what a body that honours the signal rejects with', () => {
+    it('releases a caller blocked in wait() when a callback cancels, long before the body ends', () => {
+      const result = r.runInReactor(async () => {
+        await delay(2_000, undefined);
+        return 'late';
+      })();
+      setTimeout(() => result.cancel(), 20);
+      const started = performance.now();
+      expect(thrownBy(() => result.wait(5_000))).to.be.instanceOf(CancelledError);
+      expect(performance.now() - started).to.be.below(1_000);
+    });
+
+    it('ends the result with CancelledError even when the body honours the signal its own way', () => {
       let signal: AbortSignal | undefined;
       const result = r.runInReactor(
         () =>
@@ -148,15 +169,18 @@ describe('EventualResult', () => {
             const timer = setTimeout(() => reject(new Error('not cancelled')), 5_000);
             signal.addEventListener('abort', () => {
               clearTimeout(timer);
-              reject(signal?.reason);
+              reject(new Error('driver: canceling statement due to user request'));
             });
           }),
       )();
       r.pumpFor(0);
       result.cancel();
       const error = thrownBy(() => result.wait(1_000));
-      expect(error).to.equal(signal?.reason);
-      expect((error as DOMException).name).to.equal('AbortError');
+      expect(error).to.be.instanceOf(CancelledError);
+      expect((error as Error).cause).to.equal(signal?.reason);
+      r.pumpFor(10);
+      // The driver's error is the consequence of the cancel the caller asked for: not news.
+      expect(r.reports).to.deep.equal([]);
     });
 
     it('aborts a signal the body asks for only after the cancel', () => {
@@ -172,11 +196,12 @@ describe('EventualResult', () => {
       r.pumpFor(0);
       result.cancel();
       release();
-      expect(result.wait(1_000)).to.equal(true);
+      expect(thrownBy(() => result.wait(1_000))).to.be.instanceOf(CancelledError);
+      r.pumpFor(0);
       expect(signal?.aborted).to.equal(true);
     });
 
-    it('means a body that has not started yet never runs; wait() throws the AbortError', () => {
+    it('means a body that has not started yet never runs; wait() throws the CancelledError', () => {
       let ran = false;
       const result = r.runInReactor(() => {
         ran = true;
@@ -186,8 +211,7 @@ describe('EventualResult', () => {
       r.pumpFor(10);
       expect(ran).to.equal(false);
       const error = thrownBy(() => result.wait(1_000));
-      expect(error).to.be.instanceOf(DOMException);
-      expect((error as DOMException).name).to.equal('AbortError');
+      expect(error).to.be.instanceOf(CancelledError);
       expect(result.originalError()).to.equal(error);
       expect(ran).to.equal(false);
       expect(r.controller.pendingCount).to.equal(0);
@@ -206,7 +230,7 @@ describe('EventualResult', () => {
       expect(result.originalError()).to.equal(undefined);
     });
 
-    it('twice is harmless and keeps the first reason', () => {
+    it('twice is harmless and keeps the first reason and error', () => {
       let signal: AbortSignal | undefined;
       const result = r.runInReactor(async () => {
         signal = currentSignal();
@@ -216,9 +240,10 @@ describe('EventualResult', () => {
       r.pumpFor(0);
       result.cancel();
       const first: unknown = signal?.reason;
+      const error = thrownBy(() => result.wait(1_000));
       result.cancel();
       expect(signal?.reason).to.equal(first);
-      expect(result.wait(1_000)).to.equal('v');
+      expect(thrownBy(() => result.wait(1_000))).to.equal(error);
     });
   });
 

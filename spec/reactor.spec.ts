@@ -5,7 +5,13 @@
  */
 import { expect } from 'chai';
 import { currentSignal } from '../lib/call-context';
-import { CrochetError, NotSetUpError, ReactorStopped, TimeoutError } from '../lib/errors';
+import {
+  CancelledError,
+  CrochetError,
+  NotSetUpError,
+  ReactorStopped,
+  TimeoutError,
+} from '../lib/errors';
 import { messages } from '../lib/messages';
 import {
   delay,
@@ -158,8 +164,12 @@ describe('ReactorController', () => {
       result.cancel();
       expect(signal?.aborted).to.equal(true);
       expect((signal?.reason as Error).name).to.equal('AbortError');
+      const error = result.originalError();
+      expect(error).to.be.instanceOf(CancelledError);
+      expect((error as Error).cause).to.equal(signal?.reason);
       await turns(2);
-      expect(result.originalError()).to.equal(signal?.reason);
+      // The body rejected with the signal's reason afterwards: a consequence, not reported.
+      expect(result.originalError()).to.equal(error);
       expect(logger.entries).to.deep.equal([]);
     });
   });

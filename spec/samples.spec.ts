@@ -118,7 +118,7 @@ describe('samples (smoke tests)', function () {
       outcome,
       /request 2: slow-video not ready within 300 ms \(TimeoutError\); stashed again as result #\d+$/,
     );
-    const cancelled = lineIndex(outcome, /request 3: archive cancelled \(AbortError/);
+    const cancelled = lineIndex(outcome, /request 3: archive cancelled \(CancelledError/);
     expect(cancelled).to.be.greaterThan(timedOut);
     lineIndex(outcome, /server saw the client hang up on: \/files\/archive\.zip$/);
   });

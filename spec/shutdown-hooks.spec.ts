@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { ReactorStopped } from '../lib/errors';
 import { messages } from '../lib/messages';
-import { delay, runningReactor, turns } from './helpers/fakes';
+import { delay, makeReactor, runningReactor, turns } from './helpers/fakes';
 
 describe('shutdown hooks', () => {
   it('run before → (pending calls fail) → during → after, each phase in the order added', async () => {
@@ -97,7 +97,7 @@ describe('shutdown hooks', () => {
   });
 
   it('uses the setup({ hookTimeoutMs }) limit for hooks without their own', async () => {
-    const { controller, logger } = runningReactor();
+    const { controller, logger } = makeReactor();
     controller.setup({ hookTimeoutMs: 30 });
     controller.addShutdownHook('before', function hangs() {
       return new Promise(() => undefined);

@@ -119,12 +119,16 @@ export class RemoteOperation extends Operation implements Settleable {
     this.fulfil(refFactory(this.connection, ref));
   }
   lose(error: unknown): void {
-    this.fail(error);
+    // Stopped with the reactor: the same path as an in-thread call, never reported as lost.
+    if (error instanceof ReactorStopped) this.stop(error);
+    else this.fail(error);
   }
 
+  /** cancel() or a stop: the host aborts the body and sends no reply, so stop waiting for one. */
   override abort(reason: unknown): void {
     if (!this.settled && !this.cancelSent) {
       this.cancelSent = true;
+      this.connection.forget(this.id);
       this.connection.sendQuietly({ k: 'cancel', id: this.id, timeoutMs: undefined });
     }
     super.abort(reason);
@@ -347,6 +351,11 @@ export class Connection {
       }
     }
     this.soonSpin.worked(clock.now() - start);
+  }
+
+  /** Stops waiting for the reply to call `id` (a later reply is dropped as stale). */
+  forget(id: number): void {
+    this.pending.delete(id);
   }
 
   /** Sends without blocking and without throwing (cancel, release, bye). */

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import type { ReactorMethodKind } from '../call-context';
 import { callStorage } from '../call-context';
 import { DeadlockError, ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
-import { stderrLogger } from '../logger';
+import type { Report } from '../logger';
 import { messages } from '../messages';
 import { Operation, type OperationHost } from '../operation';
 import { reactorMethods, type AnyClass } from '../reactor-methods';
@@ -125,6 +125,11 @@ export interface ServiceHostOptions {
    * settle when the thread's loop runs dry.
    */
   readonly ownsThread?: boolean;
+  /**
+   * Where failures nobody observed are reported, already marked with the host's name: the
+   * application's logger (the main thread's reactor), directly or through the worker's port.
+   */
+  readonly report: Report;
 }
 
 let hostCount = 0;
@@ -153,7 +158,10 @@ export class ServiceHost implements OperationHost {
   private burstStart = 0;
   private repliedInSpin = false;
 
-  constructor(options: ServiceHostOptions, address?: HostAddress) {
+  constructor(
+    private readonly options: ServiceHostOptions,
+    address?: HostAddress,
+  ) {
     hostCount += 1;
     this.address = address ?? {
       id: `${process.pid}-${Date.now().toString(36)}-${hostCount}-${Math.random().toString(36).slice(2, 8)}`,
@@ -278,7 +286,7 @@ export class ServiceHost implements OperationHost {
 
   /** @internal OperationHost */
   report(message: string, error: unknown): void {
-    stderrLogger.error(
+    this.options.report(
       `${message.replace(/:$/, '')} (in reactor thread '${this.address.name}'):`,
       error,
     );
@@ -412,14 +420,14 @@ export class ServiceHost implements OperationHost {
     const operation = this.callIds.get(connection)?.get(id);
     const record = operation === undefined ? undefined : this.calls.get(operation);
     if (operation === undefined || record === undefined) return;
-    if (timeoutMs === undefined) {
-      // EventualResult.cancel(): the outcome is still whatever the body settles with.
-      operation.abort(new DOMException('The operation was cancelled.', 'AbortError'));
-      return;
-    }
+    // The caller has already ended the call (TimeoutError, or CancelledError from cancel()):
+    // no reply is sent, the body's signal aborts, and only a failure that cannot be the abort's
+    // consequence is reported (Operation.abortCaused).
     record.dropped = true;
     operation.abandon(
-      new TimeoutError(messages.timeout(timeoutMs, record.what), timeoutMs),
+      timeoutMs === undefined
+        ? new DOMException('The operation was cancelled.', 'AbortError')
+        : new TimeoutError(messages.timeout(timeoutMs, record.what), timeoutMs),
       messages.lateFailure(),
     );
   }

@@ -28,7 +28,8 @@ import {
   type RemoteOptions,
   type ServiceHandle,
 } from './remote';
-import type { ReactorWorkerData } from './worker-entry';
+import type { ReactorWorkerData, ReportMessage } from './worker-entry';
+import { decodeThrown } from './wire';
 
 /** Options of a reactor thread. */
 export interface ReactorThreadOptions {
@@ -261,7 +262,6 @@ export class ReactorThread {
         : { resourceLimits: this.options.resourceLimits }),
       name: `crochet ${this.name}`,
     });
-    worker.unref();
     // When this thread's loop is free, a worker that dies without telling (terminated, out of
     // memory) is still noticed: callers elsewhere see it within one wait slice.
     worker.on('exit', (code) => {
@@ -272,6 +272,12 @@ export class ReactorThread {
       }
     });
     worker.on('error', () => undefined);
+    worker.on('message', (message: ReportMessage) => {
+      if (message?.k === 'report') reactor.report(message.message, decodeThrown(message.error));
+    });
+    // After the listener, which refs the worker's port: a reactor thread never keeps the
+    // process alive.
+    worker.unref();
     this.worker = worker;
     this.address = address;
     this.connection = connection;
@@ -321,8 +327,16 @@ export const reactorThread = new ReactorThread({ name: 'reactor' });
  */
 export class ServiceHostHere {
   private readonly host: ServiceHost;
+  private readonly removeHook: () => void;
   constructor(name = 'main') {
-    this.host = new ServiceHost({ name });
+    this.host = new ServiceHost({
+      name,
+      report: (message, error) => reactor.report(message, error),
+    });
+    // Tied to shutdown like a reactor thread: reactor.stop() releases every worker blocked here.
+    this.removeHook = reactor.addShutdownHook('before', () => this.stop(), {
+      name: `hosted services '${name}'`,
+    });
   }
 
   /**
@@ -343,8 +357,12 @@ export class ServiceHostHere {
     };
   }
 
-  /** Stops serving: pending calls fail with ReactorStopped and every caller is released. */
+  /**
+   * Stops serving: pending calls fail with ReactorStopped, every blocked caller is released with
+   * ReactorStopped, and later calls are refused with it. Also run by `reactor.stop()`.
+   */
   stop(): void {
+    this.removeHook();
     this.host.stop();
   }
 }

@@ -10,7 +10,6 @@ import type { Blocking, MethodKeys } from '../blocking-types';
 import { EventualResult, type ResultHost } from '../eventual-result';
 import { ReactorThreadError } from '../errors';
 import { messages } from '../messages';
-import type { Operation } from '../operation';
 import { reactor } from '../global';
 import { checkTimeout } from '../timeout-arg';
 import {
@@ -65,9 +64,6 @@ const states = new WeakMap<object, FacadeState>();
 const released = new FinalizationRegistry<Held>((held) => {
   held.connection.sendQuietly({ k: 'release', target: held.ref });
 });
-const unobserved = new FinalizationRegistry<Operation>((operation) =>
-  operation.orphan(messages.unobservedFailure()),
-);
 
 /** RemoteOptions with the types erased, as planMethods reads them. */
 export interface LooseOptions {
@@ -159,7 +155,7 @@ export function makeFacade(
             },
           );
           const result = new EventualResult<unknown>(operation as RemoteOperation, host);
-          unobserved.register(result, operation as RemoteOperation);
+          reactor.trackResult(result, operation as RemoteOperation);
           return result;
         }
       : function (...args: unknown[]): unknown {

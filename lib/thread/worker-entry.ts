@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { noSetup, reactor } from '../global';
 import { ServiceHost } from './host';
 import type { ConnectRequest, HostAddress } from './protocol';
+import { encodeThrown } from './wire';
 
 /** What ReactorThread passes in workerData. */
 export interface ReactorWorkerData {
@@ -22,15 +23,35 @@ export interface ReactorWorkerData {
   readonly loader: string | undefined;
 }
 
+/** A report for the application's logger, sent to the thread that started this one. */
+export interface ReportMessage {
+  readonly k: 'report';
+  readonly message: string;
+  readonly error: unknown;
+}
+
+/** Reports go to the application's logger, in the thread that started this one. */
+function forwardReport(message: string, error?: unknown): void {
+  const report: ReportMessage = { k: 'report', message, error: encodeThrown(error) };
+  parentPort?.postMessage(report);
+}
+
 const data = workerData as ReactorWorkerData;
 const host = new ServiceHost(
-  { name: data.address.name, spinMicros: data.spinMicros, ownsThread: true },
+  { name: data.address.name, spinMicros: data.spinMicros, ownsThread: true, report: forwardReport },
   data.address,
 );
 
 // The thread's own in-thread reactor is managed by the thread: nested decorated calls work, and
-// its shutdown hooks run when the thread stops.
+// its shutdown hooks run when the thread stops. Its reports (a failing hook) are forwarded too.
 if (reactor.state === 'idle') noSetup();
+reactor.setLogger({
+  error: (message, error) =>
+    forwardReport(
+      `${message.replace(/:$/, '')} (in reactor thread '${data.address.name}'):`,
+      error,
+    ),
+});
 
 type Write = typeof process.stdout.write;
 
