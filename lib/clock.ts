@@ -18,5 +18,6 @@ export const now: () => number = performance.now.bind(performance);
 export const setRealTimeout: typeof timers.setTimeout = timers.setTimeout;
 export const clearRealTimeout: typeof timers.clearTimeout = timers.clearTimeout;
 export const setRealImmediate: typeof timers.setImmediate = timers.setImmediate;
+export const clearRealImmediate: typeof timers.clearImmediate = timers.clearImmediate;
 export const setRealInterval: typeof timers.setInterval = timers.setInterval;
 export const clearRealInterval: typeof timers.clearInterval = timers.clearInterval;

@@ -20,7 +20,13 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { clearRealTimeout, now, setRealTimeout } from './clock';
+import {
+  clearRealImmediate,
+  clearRealTimeout,
+  now,
+  setRealImmediate,
+  setRealTimeout,
+} from './clock';
 import { DeadlockError } from './errors';
 import { messages } from './messages';
 
@@ -124,11 +130,17 @@ export function blockUntilSettled(
   // also corrects Node's cached loop clock, from which timers start and which can lag behind.
   // Real timers and clock (clock.ts): a test's fake timers must not fake our deadline.
   let wakeUp = new WakeUp(Math.min(timeoutMs, 1));
+  let immediateRefChecked = false;
   try {
     for (;;) {
       pump.runOnce();
       pump.drainMicrotasks();
       if (cell.settled) return 'settled';
+      // Only once the first iteration did not settle the cell, so a next-turn call pays nothing.
+      if (!immediateRefChecked) {
+        immediateRefChecked = true;
+        releaseStaleImmediateRef();
+      }
       const left = deadline - now();
       if (left <= 0) return 'timeout';
       if (wakeUp.fired) {
@@ -149,6 +161,27 @@ export function blockUntilSettled(
   } finally {
     wakeUp.cancel();
   }
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Stops Node's immediate idle handle when no ref'd `setImmediate` is pending, so that the next
+ * `uv_run(UV_RUN_ONCE)` can sleep in poll.
+ *
+ * While Node runs a `setImmediate` callback, that immediate is no longer counted (ref count 0),
+ * but the idle handle that keeps `uv_run` from sleeping stays started until the whole batch has
+ * run. Up to Node 24 the check phase of our first nested `uv_run` stopped it (CheckImmediate
+ * always went through RunAndClearNativeImmediates, which stops it when the ref count is 0).
+ * Node 26's CheckImmediate returns early when no immediate is queued, so the handle stays
+ * started and every `uv_run` polls with a zero timeout: a wait inside a setImmediate callback
+ * would spin a core. Scheduling and clearing one immediate takes the ref count from 0 to 1 and
+ * back to 0, and that last step stops the handle (public API only; the real functions, since a
+ * test's fake setImmediate would not touch Node's count). When ref'd immediates are pending the
+ * count does not reach 0 and the handle rightly stays started.
+ */
+function releaseStaleImmediateRef(): void {
+  clearRealImmediate(setRealImmediate(noop));
 }
 
 /** The parts of a Node.js Timeout and of its timer list that {@link WakeUp} looks at. */
