@@ -1,0 +1,113 @@
+/**
+ * Reactor threads and hosted services at shutdown, in their own processes (they stop the global
+ * reactor): every blocked caller in every thread gets ReactorStopped and later calls are refused
+ * (Crochet's test_reactor_stop_unblocks_EventualResult_in_threadpool); a stashed result still
+ * pending is stopped like an in-thread one, not reported as lost; what the reactor thread
+ * reports goes through the application's logger.
+ */
+import { expect } from 'chai';
+import { runScript, type ScriptResult } from './helpers';
+
+function describeResult(result: ScriptResult): string {
+  return `status ${result.status}, ${result.ms} ms\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+}
+
+function jsonLines<T>(result: ScriptResult): T[] {
+  return result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as T);
+}
+
+describe('reactor thread: shutdown', () => {
+  it('reactor.stop() releases a worker blocked on services hosted by hostServices(), and refuses later calls', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const { Worker } = require('node:worker_threads');
+      const crochet = require(LIB);
+      const { EchoService } = require(ECHO);
+      crochet.setup();
+      const host = crochet.hostServices('main');
+      const handle = host.expose(new EchoService(), { timeoutMs: 10000 });
+      const worker = new Worker(\`
+        const { workerData, parentPort } = require('node:worker_threads');
+        const crochet = require(workerData.lib);
+        crochet.noSetup();
+        const echo = crochet.attach(workerData.handle);
+        parentPort.postMessage({ ready: echo.add(1, 1) });
+        for (const ms of [5000, 10]) {
+          const started = Date.now();
+          try {
+            echo.sleep(ms);
+            parentPort.postMessage({ call: ms, outcome: 'returned', ms: Date.now() - started });
+          } catch (error) {
+            parentPort.postMessage({ call: ms, outcome: error.name, ms: Date.now() - started });
+          }
+        }
+      \`, { eval: true, workerData: { lib: LIB, handle } });
+      worker.on('message', (message) => {
+        console.log(JSON.stringify(message));
+        if (message.ready !== undefined) setTimeout(() => crochet.reactor.stop(), 300);
+      });
+      worker.on('exit', () => console.log(JSON.stringify({ exited: true })));
+    `);
+    const lines = jsonLines<{ call?: number; outcome?: string; ms?: number; ready?: number }>(
+      result,
+    );
+    const calls = lines.filter((line) => line.call !== undefined);
+    expect(
+      calls.map((c) => [c.call, c.outcome]),
+      describeResult(result),
+    ).to.deep.equal([
+      [5000, 'ReactorStopped'],
+      [10, 'ReactorStopped'],
+    ]);
+    // Released when the reactor stopped (about 300 ms in), not at the end of its 5 s call.
+    expect(calls[0]?.ms ?? Infinity, describeResult(result)).to.be.below(3_000);
+    expect(calls[1]?.ms ?? Infinity, describeResult(result)).to.be.below(1_000);
+    expect(result.status, describeResult(result)).to.equal(0);
+  });
+
+  it('a stashed reactor-thread result still pending at reactor.stop() is stopped, not reported', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup({ logger: { error: (message, error) => console.log('REPORTED ' + message + ' ' + (error && error.name)) } });
+      const eventual = crochet.reactorThread.load(ECHO).create('EchoService', [], { eventual: ['sleep'] });
+      const id = eventual.sleep(5000).stash();
+      const local = crochet.runInReactor(() => new Promise((resolve) => setTimeout(resolve, 5000)))().stash();
+      crochet.reactor.stop().then(() => {
+        for (const stashed of [id, local]) {
+          try { crochet.retrieveResult(stashed).wait(100); console.log('returned'); }
+          catch (error) { console.log(JSON.stringify({ id: stashed, outcome: error.name })); }
+        }
+      });
+    `);
+    expect(result.stdout, describeResult(result)).to.not.include('REPORTED');
+    expect(jsonLines<{ outcome: string }>(result).map((l) => l.outcome)).to.deep.equal([
+      'ReactorStopped',
+      'ReactorStopped',
+    ]);
+  });
+
+  it("reports from the reactor thread go through setup({ logger }); an abort's consequences are not reported", function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup({ logger: { error: (message, error) => console.log('LOGGED ' + message + ' | ' + (error && error.message)) } });
+      const echo = crochet.reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 50 });
+      for (const call of [() => echo.failLater(150), () => echo.driverLike(5000), () => echo.abortable(5000)]) {
+        try { call(); } catch (error) { console.log('caller got ' + error.name); }
+      }
+      setTimeout(() => crochet.reactorThread.stop(), 500);
+    `);
+    const logged = result.stdout.split('\n').filter((line) => line.startsWith('LOGGED'));
+    expect(logged, describeResult(result)).to.have.length(1);
+    expect(logged[0]).to.include("(in reactor thread 'reactor')");
+    expect(logged[0]).to.include('failed after 150 ms');
+    expect(result.stdout.match(/caller got TimeoutError/g), describeResult(result)).to.have.length(
+      3,
+    );
+    expect(result.stderr, describeResult(result)).to.equal('');
+  });
+});
