@@ -163,6 +163,39 @@ describe('facade()', () => {
     }
   });
 
+  it('uses a sinon stub put on after a first call, and the original again once it is restored', () => {
+    const CounterFacade = facade(Counter, { timeoutMs: 1_000 });
+    const service = new Counter();
+    const counter = new CounterFacade(service);
+    expect(counter.increment(1)).to.equal(1);
+    const stub = sinon.stub(service, 'increment').resolves(42);
+    try {
+      expect(counter.increment(5)).to.equal(42);
+      expect(stub.callCount).to.equal(1);
+      expect(stub.firstCall.args).to.deep.equal([5]);
+      expect(stub.firstCall.thisValue).to.equal(service);
+    } finally {
+      stub.restore();
+    }
+    // The original again: the stubbed call changed nothing.
+    expect(counter.increment(2)).to.equal(3);
+    expect(stub.callCount).to.equal(1);
+
+    // The same with a stub on the prototype, after calls through two instances.
+    const other = new CounterFacade(new Counter());
+    expect(other.value()).to.equal(0);
+    expect(counter.value()).to.equal(3);
+    const onPrototype = sinon.stub(Counter.prototype, 'value').returns(7);
+    try {
+      expect(other.value()).to.equal(7);
+      expect(counter.value()).to.equal(7);
+    } finally {
+      onPrototype.restore();
+    }
+    expect(other.value()).to.equal(0);
+    expect(counter.value()).to.equal(3);
+  });
+
   it('works over sinon.createStubInstance', () => {
     const CounterFacade = facade(Counter, { timeoutMs: 1_000 });
     const stub = sinon.createStubInstance(Counter);

@@ -8,17 +8,19 @@ import { expect } from 'chai';
 import { messages } from '../lib/messages';
 import { describeRun, runFixture, type ChildOutcome } from './helpers/child';
 
-/** Runs shutdown.js <mode>, sending `signal` once the child says it is about to block. */
+/**
+ * Runs shutdown.js <mode>, sending `signal` once the child shows that it is blocked (its
+ * 'blocked' line comes from a timer that only a blocked caller's pump can run).
+ */
 function runShutdown(mode: string, signal?: NodeJS.Signals): Promise<ChildOutcome> {
   let sent = false;
   return runFixture('shutdown.js', {
     args: [mode],
     killAfterMs: 10_000,
     onLine: (line, child) => {
-      if (signal === undefined || sent || line !== 'blocking') return;
+      if (signal === undefined || sent || line !== 'blocked') return;
       sent = true;
-      // Give the child a moment to enter the blocking call.
-      setTimeout(() => child.kill(signal), 100);
+      child.kill(signal);
     },
   });
 }

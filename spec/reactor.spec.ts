@@ -15,14 +15,15 @@ import {
 import { messages } from '../lib/messages';
 import {
   delay,
-  fromMacrotask,
   FakeLogger,
+  inMacrotask,
   makeReactor,
   measure,
   runningReactor,
   thrownBy,
   turns,
 } from './helpers/fakes';
+import { LOOP_CLOCK_SLACK_MS, promptBound, schedulingNoise } from './helpers/timing';
 
 /** A body that runs until its signal aborts (kept alive by a ref'd timer), then rejects. */
 function untilAborted(rejectWith: (signal: AbortSignal) => unknown): Promise<never> {
@@ -38,22 +39,28 @@ function untilAborted(rejectWith: (signal: AbortSignal) => unknown): Promise<nev
 
 describe('ReactorController', () => {
   describe('timeouts', () => {
-    it(
-      'throws TimeoutError after the timeout, on time (50 ms asked)',
-      fromMacrotask(() => {
-        const { waitFor } = runningReactor();
-        const slow = waitFor(50)(function slow() {
-          return untilAborted((signal) => signal.reason);
-        });
-        const { result: error, elapsedMs } = measure(() => thrownBy(() => slow()));
-        expect(error).to.be.instanceOf(TimeoutError);
-        expect((error as TimeoutError).message).to.equal(
-          messages.timeout(50, 'waitFor(50) function slow()'),
-        );
-        expect((error as TimeoutError).timeoutMs).to.equal(50);
-        expect(elapsedMs, 'time until TimeoutError (ms)').to.be.at.least(50).and.below(150);
-      }),
-    );
+    it('throws TimeoutError after the timeout, on time (50 ms asked)', async () => {
+      const noise = await schedulingNoise();
+      const { waitFor } = runningReactor();
+      const slow = waitFor(50)(function slow() {
+        return untilAborted((signal) => signal.reason);
+      });
+      const { result: error, elapsedMs } = await inMacrotask(() =>
+        measure(() => thrownBy(() => slow())),
+      );
+      expect(error).to.be.instanceOf(TimeoutError);
+      expect((error as TimeoutError).message).to.equal(
+        messages.timeout(50, 'waitFor(50) function slow()'),
+      );
+      expect((error as TimeoutError).timeoutMs).to.equal(50);
+      // The deadline is kept by performance.now(), the clock measured here: never early.
+      // Late only by the machine's noise; a wake-up that is missed or late costs at least
+      // 250 ms here (the body's own timer is 60 s away), above the cap.
+      const late = promptBound(noise, { floorMs: 100, capMs: 200 });
+      expect(elapsedMs, `time until TimeoutError (ms), timer noise ${noise.toFixed(1)} ms`)
+        .to.be.at.least(50)
+        .and.below(50 + late);
+    });
 
     it('names a decorated method in the TimeoutError message', (done) => {
       const { waitFor } = runningReactor();
@@ -245,7 +252,7 @@ describe('ReactorController', () => {
   });
 
   describe('stop()', () => {
-    it('releases a caller blocked on a call that would never settle, with ReactorStopped', (done) => {
+    it('releases a caller blocked on a call that would never settle, with ReactorStopped', async () => {
       const { controller, waitFor } = runningReactor();
       let signal: AbortSignal | undefined;
       const forever = waitFor(10_000)(function forever() {
@@ -256,21 +263,33 @@ describe('ReactorController', () => {
           signal?.addEventListener('abort', () => clearTimeout(timer));
         });
       });
-      setImmediate(() => {
-        try {
-          setTimeout(() => void controller.stop(), 50);
-          const { result: error, elapsedMs } = measure(() => thrownBy(() => forever()));
-          expect(error).to.be.instanceOf(ReactorStopped);
-          expect((error as Error).message).to.equal(messages.stoppedWhilePending());
-          expect(elapsedMs).to.be.at.least(45).and.below(1000);
-          expect(signal?.aborted).to.equal(true);
-          expect(signal?.reason).to.equal(error);
-          expect(controller.pendingCount).to.equal(0);
-          done();
-        } catch (error) {
-          done(error);
-        }
+      // All times by performance.now(), from just before the timer that calls stop() is set.
+      const { error, stopAt, releasedAt } = await inMacrotask(() => {
+        const start = performance.now();
+        let stopCalledAt = Number.NaN;
+        setTimeout(() => {
+          stopCalledAt = performance.now() - start;
+          void controller.stop();
+        }, 50);
+        const thrown = thrownBy(() => forever());
+        return { error: thrown, stopAt: stopCalledAt, releasedAt: performance.now() - start };
       });
+      const times = `stop() called at ${stopAt.toFixed(1)} ms, caller released at ${releasedAt.toFixed(1)} ms`;
+      expect(error, times).to.be.instanceOf(ReactorStopped);
+      expect((error as Error).message).to.equal(messages.stoppedWhilePending());
+      // The caller stayed blocked until stop() was called (from the 50 ms timer, which may fire
+      // a hair early by this clock: the loop's clock counts whole milliseconds)...
+      expect(stopAt, times).to.be.at.least(50 - LOOP_CLOCK_SLACK_MS);
+      expect(releasedAt, times).to.be.at.least(stopAt);
+      // ...and was released promptly after: within the machine's noise, as seen by how late that
+      // very timer fired. Not noticing would mean the 10 s deadline.
+      const timerLate = Math.max(0, stopAt - 50);
+      expect(releasedAt - stopAt, times).to.be.below(
+        promptBound(timerLate, { floorMs: 100, capMs: 1000 }),
+      );
+      expect(signal?.aborted).to.equal(true);
+      expect(signal?.reason).to.equal(error);
+      expect(controller.pendingCount).to.equal(0);
     });
 
     it('fails pending EventualResults with ReactorStopped, without reporting them', async () => {

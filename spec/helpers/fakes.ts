@@ -7,6 +7,7 @@ import { createDecorators } from '../../lib/decorators';
 import type { Logger } from '../../lib/logger';
 import type { ProcessHandlers, ProcessIntegration } from '../../lib/process-integration';
 import { defaultCollaborators, ReactorController } from '../../lib/reactor';
+import { cpuNow } from './timing';
 
 export interface LoggedError {
   readonly message: string;
@@ -97,6 +98,26 @@ export function fromMacrotask(body: () => void): (done: Mocha.Done) => void {
   };
 }
 
+// Captured at load: inMacrotask() works under sinon's fake timers too.
+const realSetImmediate = setImmediate;
+
+/**
+ * Runs `body` from a fresh macrotask (a real setImmediate, even under fake timers), where it may
+ * block, and resolves with what it returned (rejects with what it threw): lets an async spec
+ * measure something first.
+ */
+export function inMacrotask<T>(body: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    realSetImmediate(() => {
+      try {
+        resolve(body());
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}
+
 /** Resolves after `ms` with `value`, on a ref'd timer. */
 export function delay<T>(ms: number, value: T): Promise<T> {
   return new Promise((resolve) => setTimeout(() => resolve(value), ms));
@@ -140,12 +161,14 @@ export function thrownBy(fn: () => unknown): unknown {
   throw new Error('expected the call to throw, but it returned');
 }
 
-/** CPU time (user + system) used while `fn` ran, in ms, and the wall-clock time. */
+/**
+ * CPU time used while `fn` ran, in ms (by this thread alone where the platform says: see
+ * timing.ts), and the wall-clock time.
+ */
 export function measure<T>(fn: () => T): { result: T; cpuMs: number; elapsedMs: number } {
-  const cpu = process.cpuUsage();
+  const cpu = cpuNow();
   const start = performance.now();
   const result = fn();
   const elapsedMs = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { result, cpuMs: (used.user + used.system) / 1000, elapsedMs };
+  return { result, cpuMs: cpuNow() - cpu, elapsedMs };
 }

@@ -14,7 +14,7 @@ import {
 } from '../../lib';
 import type { EchoService } from './fixtures/echo-service';
 import type * as EchoModule from './fixtures/echo-service';
-import { fixture, libPath, runAndSignal, runScript } from './helpers';
+import { describeScript, fixture, libPath, runAndSignal, runScript } from './helpers';
 
 function start(name: string): { thread: ReactorThread; echo: Blocking<EchoService> } {
   const thread = new ReactorThread({ name });
@@ -171,21 +171,26 @@ describe('reactor thread: faults', () => {
   });
 
   it('SIGINT after setup() releases a blocked main-thread caller with ReactorStopped', async () => {
+    // 'blocked' is written by the service itself, so the main thread is inside the call when
+    // the signal is sent.
     const result = await runAndSignal(
       `
       const { setup, reactorThread } = require(LIB);
       setup();
       const echo = reactorThread.load(ECHO).create('EchoService', []);
-      console.log('ready');
-      try { echo.sleep(20000); console.log('returned'); }
+      try { echo.announceThenSleep('blocked', 20000); console.log('returned'); }
       catch (error) { console.log('caught', error.name); }
     `,
-      'ready',
+      'blocked',
       'SIGINT',
     );
-    expect(result.stdout).to.include('caught ReactorStopped');
-    expect(result.status).to.equal(130);
-    expect(result.signalledAfterMs).to.be.lessThan(3_000);
+    const run = describeScript(result);
+    expect(result.signalledAfterMs, run).to.be.at.least(0);
+    expect(result.killed, run).to.equal(false);
+    expect(result.stdout, run).to.include('caught ReactorStopped');
+    expect(result.status, run).to.equal(130);
+    // Not noticing the signal would mean waiting out the 20 s call.
+    expect(result.signalledAfterMs, run).to.be.lessThan(3_000);
   });
 
   it('SIGTERM without any listener ends the process at once (Node default)', async () => {
@@ -193,14 +198,15 @@ describe('reactor thread: faults', () => {
       `
       const { reactorThread } = require(LIB);
       const echo = reactorThread.load(ECHO).create('EchoService', []);
-      console.log('ready');
-      echo.sleep(20000);
+      echo.announceThenSleep('blocked', 20000);
     `,
-      'ready',
+      'blocked',
       'SIGTERM',
     );
-    expect(result.signal).to.equal('SIGTERM');
-    expect(result.signalledAfterMs).to.be.lessThan(3_000);
+    const run = describeScript(result);
+    expect(result.signalledAfterMs, run).to.be.at.least(0);
+    expect(result.signal, run).to.equal('SIGTERM');
+    expect(result.signalledAfterMs, run).to.be.lessThan(3_000);
   });
 });
 

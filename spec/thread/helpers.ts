@@ -58,15 +58,18 @@ export function runScript(
 }
 
 /**
- * Starts `source` in a new process, waits until it prints `readyLine`, sends `signal`, and
- * collects the outcome. SIGKILLed after `killAfterMs`.
+ * Starts `source` in a new process, waits until it prints `readyLine` (a positive sign that it
+ * is where the signal must find it, e.g. printed from inside the call it blocks on), sends
+ * `signal` at once, and collects the outcome. SIGKILLed after `killAfterMs`, which stays below
+ * mocha's timeout so that a child that never reacts fails the spec with its output instead of
+ * timing it out.
  */
 export function runAndSignal(
   source: string,
   readyLine: string,
   signal: NodeJS.Signals,
-  killAfterMs = 15_000,
-): Promise<ScriptResult & { signalledAfterMs: number }> {
+  killAfterMs = 8_000,
+): Promise<SignalledResult> {
   const file = writeScript(source, '.js');
   const started = Date.now();
   return new Promise((resolve) => {
@@ -74,12 +77,16 @@ export function runAndSignal(
     let stdout = '';
     let stderr = '';
     let signalledAt = -1;
-    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let killed = false;
+    const killer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, killAfterMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (signalledAt < 0 && stdout.includes(readyLine)) {
+      if (signalledAt < 0 && stdout.split('\n').includes(readyLine)) {
         signalledAt = Date.now();
-        setTimeout(() => child.kill(signal), 50);
+        child.kill(signal);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -95,7 +102,30 @@ export function runAndSignal(
         stderr,
         ms: now - started,
         signalledAfterMs: signalledAt < 0 ? -1 : now - signalledAt,
+        killed,
       });
     });
   });
+}
+
+export interface SignalledResult extends ScriptResult {
+  /** From the signal to the end of the process; -1 when `readyLine` never came. */
+  readonly signalledAfterMs: number;
+  /** The child outlived `killAfterMs` and was SIGKILLed. */
+  readonly killed: boolean;
+}
+
+/** Everything about a script run, for assertion messages. */
+export function describeScript(result: ScriptResult & Partial<SignalledResult>): string {
+  const signalled =
+    result.signalledAfterMs === undefined
+      ? ''
+      : result.signalledAfterMs < 0
+        ? ', never signalled (its ready line did not come)'
+        : `, ended ${result.signalledAfterMs} ms after the signal`;
+  return (
+    `exit status ${String(result.status)}, signal ${String(result.signal)}` +
+    `${result.killed === true ? ' (killed after its time limit)' : ''}${signalled}, ` +
+    `${result.ms} ms in all\n--- stdout\n${result.stdout}--- stderr\n${result.stderr}`
+  );
 }
