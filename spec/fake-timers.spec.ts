@@ -168,7 +168,6 @@ describe('sinon fake timers in a real run', () => {
       });
     });
 
-    // needs lib fix: real timers in pump
     it('ends a call waiting on a faked setTimeout within about its 300 ms of real time', async function () {
       this.timeout(3 * GUARD_MS);
       const noise = await schedulingNoise();
@@ -191,8 +190,6 @@ describe('sinon fake timers in a real run', () => {
 
     after(() => thread.stop());
 
-    // needs lib fix: real timers in pump (here: the reactor-thread caller's wait loop,
-    // lib/thread/connection.ts)
     it('ends a call whose body takes 2 s with TimeoutError after about 300 ms of real time', async function () {
       // The body's own 2 s (real timers in the reactor thread) bound the call even without a
       // real-time deadline on this side.

@@ -13,15 +13,21 @@ import { expect } from 'chai';
 import { messages } from '../lib/messages';
 import type { ReactorController } from '../lib/reactor';
 import type { ShutdownHookOptions } from '../lib/shutdown-hooks';
-import { delay, runningReactor } from './helpers/fakes';
+import { delay, makeReactor } from './helpers/fakes';
 import { LOOP_CLOCK_SLACK_MS } from './helpers/timing';
 
 /** L, the limit each hook gets. */
 const LIMIT_MS = 300;
 
-/** Two ways to give a hook its limit; returns the options to add the hooks with. */
+/** Two ways to give a hook its limit (each starts the reactor); returns the hook options. */
 const limitSources: [string, (controller: ReactorController) => ShutdownHookOptions][] = [
-  ['its own timeoutMs', () => ({ timeoutMs: LIMIT_MS })],
+  [
+    'its own timeoutMs',
+    (controller) => {
+      controller.noSetup();
+      return { timeoutMs: LIMIT_MS };
+    },
+  ],
   [
     'the setup({ hookTimeoutMs }) default',
     (controller) => {
@@ -35,7 +41,7 @@ describe('shutdown hook limits', () => {
   for (const [source, limitFrom] of limitSources) {
     describe(`with the limit from ${source}`, () => {
       it('lets each of two hooks that take 0.6 of the limit finish (the limit is per hook)', async () => {
-        const { controller, logger } = runningReactor();
+        const { controller, logger } = makeReactor();
         const options = limitFrom(controller);
         const events: string[] = [];
         for (const name of ['first', 'second']) {
@@ -64,7 +70,7 @@ describe('shutdown hook limits', () => {
       });
 
       it('reports a hook that outlasts the limit, and moves on as soon as the limit has passed', async () => {
-        const { controller, logger } = runningReactor();
+        const { controller, logger } = makeReactor();
         const options = limitFrom(controller);
         const events: string[] = [];
         let hookStarted = Number.NaN;
