@@ -22,7 +22,10 @@
  * ## Transport (protocol.ts, connection.ts, host.ts)
  * One connection per (caller thread, host): a BroadcastChannel pair with a name unique to the
  * connection (opened by name from any thread, so handles are plain cloneable data), plus an
- * Int32Array of counters in a SharedArrayBuffer. The caller posts a request, bumps REQUESTS;
+ * Int32Array of counters in a SharedArrayBuffer. Both sides are listeners as well as pollers: a
+ * BroadcastChannel hands queued messages to its thread's event loop whenever that loop turns,
+ * where `receiveMessageOnPort()` can no longer find them, so each message is taken exactly once,
+ * by whichever comes first, in order. The caller posts a request, bumps REQUESTS;
  * the host posts the reply, bumps REPLIES and notifies. A caller that sleeps says so
  * (CALLER_SLEEPING), and the host wakes it just before it clones a blocking call's reply
  * (REPLY_SOON), so the wake-up overlaps the clone instead of following it. The other way round,

@@ -5,7 +5,8 @@
  * One connection joins one caller thread to one host. Messages travel over a pair of
  * BroadcastChannel instances with a name unique to the connection (so a connection can be opened
  * from any thread by name, with no MessagePort to transfer), and a small SharedArrayBuffer of
- * counters carries the wake-ups:
+ * counters carries the wake-ups (each side also listens on its channel, since a loop turn hands
+ * queued messages to listeners only):
  *
  * - `REQUESTS`: bumped by the caller after each message it posts. The host reads it while it
  *   spins after a reply, to take the next request at once without a loop turn.
