@@ -30,6 +30,15 @@ export const messages = {
     `code (a CommonJS module, a callback from a timer, I/O or an event emitter); from async code ` +
     `or an ES module, host the service on a reactor thread (reactorThread.load(...).create(...)), ` +
     `whose blocking calls work in every context, or await the async layer directly.`,
+  deasyncUnavailable: (platform: string, nodeVersion: string) =>
+    `crochet: in-thread blocking (@waitFor, facade(), EventualResult.wait()) needs the deasync ` +
+    `package's native binary, which could not be loaded on ${platform} with Node.js ` +
+    `${nodeVersion} (deasync ships prebuilt binaries for some platforms only; elsewhere its ` +
+    `install script builds one, and npm 11 runs install scripts only when approved). Either ` +
+    `approve and rebuild it (npm install-scripts approve deasync, then npm rebuild deasync; ` +
+    `which needs a C++ toolchain), or host the service on a reactor thread ` +
+    `(reactorThread.load(...).create(...)), which does not use deasync. The loader's error is ` +
+    `the cause.`,
   deadWait: (what: string) =>
     `crochet: ${what} can never finish: its result is still pending and nothing but unref'd ` +
     `handles would keep the event loop alive (the point at which a plain script would exit). ` +

@@ -27,7 +27,7 @@ import {
   setRealImmediate,
   setRealTimeout,
 } from './clock';
-import { DeadlockError } from './errors';
+import { CrochetError, DeadlockError } from './errors';
 import { messages } from './messages';
 
 /** What the blocking loop needs from an event loop. */
@@ -54,22 +54,44 @@ interface DeasyncBinding {
 type TickDrainer = () => void;
 
 /**
- * Loads deasync's prebuilt binary directly (the same per-platform file deasync's own entry point
- * picks) so that draining and running the loop are separate steps; falls back to deasync's
- * `runLoopOnce` when the layout is not the expected one.
+ * The pump of the calling thread's loop. deasync's binary is loaded on the first loop step, not
+ * before: loading crochet, reactor threads, and in-thread calls whose body settles within the
+ * first microtask drain never need it, so they work where deasync has no prebuilt binary
+ * (npm 11 does not run its install script). If it cannot be loaded, the blocking call that
+ * needed it throws a CrochetError naming deasync, the platform and the alternatives.
+ * `loadStep` is for specs that simulate a missing binary.
  */
-export function createDeasyncPump(): EventLoopPump {
+export function createDeasyncPump(loadStep: () => () => void = loadRunOnce): EventLoopPump {
   // process._tickCallback is the only synchronous way to drain nextTicks and promise jobs; it is
   // a documentation-only deprecation (DEP0134) and warns only under --pending-deprecation.
   const drain = (process as unknown as { _tickCallback: TickDrainer })._tickCallback;
-  const run = loadRunOnce();
+  let step: (() => void) | undefined;
   return {
     drainMicrotasks: drain,
-    runOnce: run,
+    runOnce: () => {
+      step ??= loadOrExplain(loadStep);
+      step();
+    },
     hasLiveWork: () => process.getActiveResourcesInfo().length > 0,
   };
 }
 
+function loadOrExplain(loadStep: () => () => void): () => void {
+  try {
+    return loadStep();
+  } catch (error) {
+    throw new CrochetError(
+      messages.deasyncUnavailable(`${process.platform}-${process.arch}`, process.versions.node),
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Loads deasync's prebuilt binary directly (the same per-platform file deasync's own entry point
+ * picks) so that draining and running the loop are separate steps; falls back to deasync's
+ * `runLoopOnce` (a binary built by its install script) when there is no prebuilt one.
+ */
 function loadRunOnce(): () => void {
   const localRequire = createRequire(__filename);
   const root = path.dirname(localRequire.resolve('deasync/package.json'));

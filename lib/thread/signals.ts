@@ -18,12 +18,14 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import * as clock from '../clock';
+import { CrochetError } from '../errors';
 import { createDeasyncPump, type EventLoopPump } from '../pump';
 
 export const SIGNAL_CHECK_MS = 100;
 
 let pump: EventLoopPump | undefined;
 let nextCheck = 0;
+let pumpUnavailable = false;
 
 /**
  * Called by a blocked caller after each wait slice, with the time its call started blocking;
@@ -34,6 +36,7 @@ export function checkSignals(blockedSince: number): boolean {
   const now = clock.now();
   if (now - blockedSince < SIGNAL_CHECK_MS || now < nextCheck) return false;
   nextCheck = now + SIGNAL_CHECK_MS;
+  if (pumpUnavailable) return false;
   if (process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') === 0) return false;
   pump ??= createDeasyncPump();
   let seen = false;
@@ -45,6 +48,11 @@ export function checkSignals(blockedSince: number): boolean {
   const bound = clock.setRealTimeout(() => undefined, 1);
   try {
     pump.runOnce();
+  } catch (error) {
+    // No deasync binary here: reactor threads work without it, only without these turns (a
+    // signal then waits for the call to return, as it would with no listener's help).
+    if (!(error instanceof CrochetError)) throw error;
+    pumpUnavailable = true;
   } finally {
     clock.clearRealTimeout(bound);
     process.off('SIGINT', mark);
