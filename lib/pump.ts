@@ -12,8 +12,9 @@
  * - A loop with nothing ref'd in it makes `uv_run` return at once, so pumping it would spin a
  *   core: when an iteration makes no progress and Node's own liveness rule says the loop is dead
  *   (the point where a plain script would exit), refuse with 'nothing-pending'.
- * - Deadlines are enforced by a real (unref'd) timer, so the loop wakes on time; an unref'd timer
- *   does not count as liveness, exactly as it would not keep a script alive.
+ * - Deadlines are enforced by a real timer (real even under a test's fake timers, see clock.ts),
+ *   so the loop wakes on time; our own wake-ups do not count as liveness, and neither does a
+ *   timer the application unref'd, exactly as it would not keep a script alive.
  *
  * Context: call only on the thread that owns the loop, from synchronous code.
  */
@@ -72,7 +73,8 @@ export function createDeasyncPump(loadStep: () => () => void = loadRunOnce): Eve
       step ??= loadOrExplain(loadStep);
       step();
     },
-    hasLiveWork: () => process.getActiveResourcesInfo().length > 0,
+    // Our own armed wake-ups are ref'd timers too; they do not count.
+    hasLiveWork: () => process.getActiveResourcesInfo().length > armedWakeUps,
   };
 }
 
@@ -144,7 +146,7 @@ export function blockUntilSettled(
   }
   if (timeoutMs <= 0) return 'timeout';
   const deadline = now() + timeoutMs;
-  // Unref'd: wakes the loop at the deadline without counting as something that keeps it alive.
+  // A real timer wakes the loop at the deadline; it does not count as liveness (armedWakeUps).
   // The first wake-up comes after 1 ms, then it is re-armed for the time really left: inside a
   // timer callback Node has not re-armed its one libuv timer yet, so other due timers would not
   // fire (and a loop with only JS timers would return at once and spin) until a newly created
@@ -172,12 +174,16 @@ export function blockUntilSettled(
       // Checked only after an iteration that did not settle the cell, so the hot path pays
       // nothing; one extra iteration also lets closing handles and pending callbacks run.
       if (!pump.hasLiveWork()) {
+        // The confirming iteration runs without our wake-up, so it returns at once when nothing
+        // else keeps libuv's loop alive, as it would for a script about to exit.
+        wakeUp.cancel();
         pump.runOnce();
         pump.drainMicrotasks();
         if (cell.settled) return 'settled';
         if (!pump.hasLiveWork()) {
           throw new DeadlockError(messages.deadWait(what), 'nothing-pending');
         }
+        wakeUp = new WakeUp(Math.max(0, deadline - now()));
       }
     }
   } finally {
@@ -206,6 +212,16 @@ function releaseStaleImmediateRef(): void {
   clearRealImmediate(setRealImmediate(noop));
 }
 
+/**
+ * Wake-ups armed right now, in every nested wait on this thread. They are ref'd, so that libuv
+ * too sees the loop alive while we wait and `uv_run` sleeps until them: Node's liveness list
+ * (`getActiveResourcesInfo()`) counts handles that are ref'd but idle (a stdout pipe nobody
+ * writes to), which libuv does not, and with an unref'd wake-up `uv_run` then returned at once,
+ * over and over, spinning a core to the deadline and never reading a signal. `hasLiveWork`
+ * subtracts them, so a wait that only they keep alive is still found dead.
+ */
+let armedWakeUps = 0;
+
 /** The parts of a Node.js Timeout and of its timer list that {@link WakeUp} looks at. */
 interface TimerLinks {
   readonly _idleStart?: unknown;
@@ -217,7 +233,7 @@ interface TimerLinks {
 const MAX_WAKE_UP_SHIFT = 8;
 
 /**
- * An unref'd timer that only records that it fired: its job is to end a blocked `uv_run`.
+ * A timer that only records that it fired: its job is to end a blocked `uv_run`.
  *
  * Node keeps one timer list per whole-millisecond duration and arms its single libuv timer only
  * when a *new* list is due before every other; while it runs a list's callbacks it arms nothing
@@ -235,6 +251,7 @@ class WakeUp {
   constructor(ms: number) {
     const onFire = (): void => {
       this.fired = true;
+      armedWakeUps -= 1;
     };
     const first = Math.max(1, Math.ceil(ms));
     let timer = setRealTimeout(onFire, first);
@@ -242,10 +259,13 @@ class WakeUp {
       clearRealTimeout(timer);
       timer = setRealTimeout(onFire, first + shift);
     }
-    timer.unref();
+    armedWakeUps += 1;
     this.timer = timer;
   }
   cancel(): void {
+    if (this.fired) return;
+    this.fired = true;
+    armedWakeUps -= 1;
     clearRealTimeout(this.timer);
   }
 }

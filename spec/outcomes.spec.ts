@@ -173,6 +173,33 @@ describe('call outcomes and reports', () => {
   });
 
   describe('under sinon fake timers', () => {
+    it('a call whose body waits on a faked timer sleeps to its real-time limit, without spinning (child process, stdout a pipe)', function () {
+      this.timeout(20_000);
+      // A ref'd but idle stdout pipe counts as liveness for Node, not for libuv: the pump must
+      // still sleep in uv_run rather than return at once, over and over.
+      const result = runScript(
+        `
+        const crochet = require(LIB);
+        crochet.setup();
+        process.stdout.write('');
+        const sleep = crochet.waitFor(500)((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+        require(${JSON.stringify(require.resolve('sinon'))}).useFakeTimers();
+        const cpu = process.cpuUsage();
+        try { sleep(5000); console.log('returned'); }
+        catch (error) {
+          const used = process.cpuUsage(cpu);
+          console.log(JSON.stringify({ error: error.name, cpuMs: (used.user + used.system) / 1000 }));
+        }
+      `,
+      );
+      const line = result.stdout.split('\n').find((l) => l.startsWith('{'));
+      expect(line, result.stdout + result.stderr).to.not.equal(undefined);
+      const outcome = JSON.parse(line as string) as { error: string; cpuMs: number };
+      expect(['TimeoutError', 'DeadlockError']).to.include(outcome.error);
+      // Spinning would cost about the whole 500 ms.
+      expect(outcome.cpuMs, result.stdout).to.be.below(150);
+    });
+
     let clock: sinon.SinonFakeTimers | undefined;
     afterEach(() => clock?.restore());
 

@@ -6,7 +6,7 @@
  * reports goes through the application's logger.
  */
 import { expect } from 'chai';
-import { runScript, type ScriptResult } from './helpers';
+import { describeScript, runAndSignal, runScript, type ScriptResult } from './helpers';
 
 function describeResult(result: ScriptResult): string {
   return `status ${result.status}, ${result.ms} ms\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
@@ -110,4 +110,37 @@ describe('reactor thread: shutdown', () => {
     );
     expect(result.stderr, describeResult(result)).to.equal('');
   });
+});
+
+describe('signals while blocked under sinon fake timers (child processes)', () => {
+  const SINON = JSON.stringify(require.resolve('sinon'));
+  for (const reactorKind of ['reactor thread', 'in-thread'] as const) {
+    it(`SIGTERM ends a process blocked on a ${reactorKind} call, with ReactorStopped and exit 143`, async function () {
+      this.timeout(20_000);
+      const call =
+        reactorKind === 'reactor thread'
+          ? `const echo = reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 20000 });
+             const blocked = () => echo.announceThenSleep('blocked', 20000);`
+          : `const { writeSync } = require('node:fs');
+             const blocked = waitFor(20000)(() => { writeSync(1, 'blocked\\n');
+               return new Promise((r) => require('node:timers').setTimeout(r, 20000)); });`;
+      const result = await runAndSignal(
+        `
+        const { setup, reactorThread, waitFor } = require(LIB);
+        setup();
+        ${call}
+        require(${SINON}).useFakeTimers();
+        try { blocked(); console.log('returned'); }
+        catch (error) { console.log('caught', error.name); }
+      `,
+        'blocked',
+        'SIGTERM',
+      );
+      const run = describeScript(result);
+      expect(result.killed, run).to.equal(false);
+      expect(result.stdout, run).to.include('caught ReactorStopped');
+      expect(result.status, run).to.equal(143);
+      expect(result.signalledAfterMs, run).to.be.at.least(0).and.lessThan(3_000);
+    });
+  }
 });
