@@ -157,6 +157,8 @@ try {
 export class ReactorThread {
   readonly name: string;
   private worker: Worker | undefined;
+  /** Settles when the worker has exited (it may have before stop(): a failed start, a crash). */
+  private workerExited: Promise<void> | undefined;
   private connection: Connection | undefined;
   private address: HostAddress | undefined;
   private stopped = false;
@@ -272,6 +274,7 @@ export class ReactorThread {
       }
     });
     worker.on('error', () => undefined);
+    this.workerExited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: ReportMessage) => {
       if (message?.k === 'report') reactor.report(message.message, decodeThrown(message.error));
     });
@@ -305,7 +308,7 @@ export class ReactorThread {
     if (Atomics.load(state, STATE) <= HostState.running)
       Atomics.store(state, STATE, HostState.stopped);
     this.connection?.close();
-    const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const ended = this.workerExited ?? Promise.resolve();
     worker.postMessage({ k: 'stop' });
     const timer = setRealTimeout(
       () => void worker.terminate(),

@@ -144,3 +144,24 @@ describe('signals while blocked under sinon fake timers (child processes)', () =
     });
   }
 });
+
+describe('reactor thread: a start that failed', () => {
+  it('does not hold up shutdown: the process exits at once, with no hook reported (child process)', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const thread = new crochet.ReactorThread({ name: 'slow', startTimeoutMs: 1 });
+      const started = Date.now();
+      try { thread.load(ECHO); } catch (error) { console.log('caught', error.name, error.reason); }
+      process.on('exit', () => console.log('exit after ' + (Date.now() - started) + ' ms'));
+    `);
+    const run = describeResult(result);
+    expect(result.stdout, run).to.include('caught ReactorThreadError start-failed');
+    // Before: its shutdown hook waited for an exit event that had already happened, 5 s.
+    expect(result.stderr, run).to.not.include('did not finish');
+    const exitMs = Number(/exit after (\d+) ms/.exec(result.stdout)?.[1] ?? Number.NaN);
+    expect(exitMs, run).to.be.below(2_000);
+    expect(result.status, run).to.equal(0);
+  });
+});
