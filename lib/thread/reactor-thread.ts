@@ -148,7 +148,7 @@ try {
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
  * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
- * is a 'before' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
+ * is a 'during' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
  *
  * After a crash or an exit of the thread, the objects hosted there are gone (their facades fail
  * with ReactorThreadError 'crashed'/'exited'), and the next `load()` starts a new thread. After
@@ -285,7 +285,9 @@ export class ReactorThread {
     this.address = address;
     this.connection = connection;
     adoptConnection(connection);
-    this.removeHook ??= reactor.addShutdownHook('before', () => this.stop(), {
+    // A 'during' hook: the application's 'before' hooks may still use the thread's services
+    // (flush, say goodbye), whatever order they were registered in.
+    this.removeHook ??= reactor.addShutdownHook('during', () => this.stop(), {
       name: `reactor thread '${this.name}'`,
     });
     try {
@@ -336,8 +338,9 @@ export class ServiceHostHere {
       name,
       report: (message, error) => reactor.report(message, error),
     });
-    // Tied to shutdown like a reactor thread: reactor.stop() releases every worker blocked here.
-    this.removeHook = reactor.addShutdownHook('before', () => this.stop(), {
+    // Tied to shutdown like a reactor thread ('during', after the application's 'before' hooks):
+    // reactor.stop() releases every worker blocked here.
+    this.removeHook = reactor.addShutdownHook('during', () => this.stop(), {
       name: `hosted services '${name}'`,
     });
   }

@@ -165,3 +165,25 @@ describe('reactor thread: a start that failed', () => {
     expect(result.status, run).to.equal(0);
   });
 });
+
+describe("reactor thread: the application's before hooks", () => {
+  it('can use hosted services even when registered after load() (child process)', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const echo = crochet.reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 2000 });
+      echo.add(0, 0);
+      crochet.reactor.addShutdownHook('before', () => {
+        console.log('before hook: ' + echo.add(20, 22));
+      }, { name: 'flush' });
+      crochet.reactor.stop().then(() => {
+        try { echo.add(1, 1); } catch (error) { console.log('after stop: ' + error.name); }
+      });
+    `);
+    const run = describeResult(result);
+    expect(result.stdout, run).to.include('before hook: 42');
+    expect(result.stdout, run).to.include('after stop: ReactorStopped');
+    expect(result.stderr, run).to.equal('');
+  });
+});
