@@ -1,9 +1,8 @@
 /// <reference types="node" preserve="true" />
 // Node's types are referenced so that projects whose tsconfig lists no "types" (the TypeScript 6
 // default) can use the declarations, which name node: modules.
-// The public API. This file only re-exports.
+// The public API. This file only re-exports; test plumbing is in testing.ts ('crochet/testing').
 export { reactor, setup, noSetup, retrieveResult, waitFor, runInReactor, facade } from './global';
-export { createFacadeFactory } from './facade';
 export type { FacadeOptions, FacadeOf, FacadeClass } from './facade';
 export type {
   Blocking,
@@ -13,12 +12,12 @@ export type {
   DeliveredResult,
   FacadeConstructor,
 } from './blocking-types';
-export { ReactorController, defaultCollaborators } from './reactor';
-export type { ReactorState, SetupOptions, ReactorCollaborators } from './reactor';
+export { ReactorController } from './reactor';
+export type { ReactorState, SetupOptions } from './reactor';
 export { EventualResult } from './eventual-result';
 export { currentSignal } from './call-context';
 export type { ReactorMethodKind } from './call-context';
-export { unwrap, createDecorators } from './decorators';
+export { unwrap } from './decorators';
 export type {
   WaitForDecorator,
   RunInReactorDecorator,
@@ -43,9 +42,6 @@ export type { DeadlockReason, ReactorThreadFault } from './errors';
 export type { Logger } from './logger';
 export { stderrLogger } from './logger';
 export type { ShutdownPhase, ShutdownHook, ShutdownHookOptions } from './shutdown-hooks';
-export type { EventLoopPump } from './pump';
-export type { ProcessIntegration, ProcessHandlers, ShutdownSignal } from './process-integration';
-export { messages } from './messages';
 export {
   ReactorThread,
   reactorThread,

@@ -12,11 +12,11 @@
 import { CrochetError, NotSetUpError, ReactorStopped, TimeoutError } from './errors';
 import type { ReactorMethodKind } from './call-context';
 import type { Invoker } from './decorators';
-import { EventualResult, type ResultHost } from './eventual-result';
+import { EventualResult } from './eventual-result';
 import { setRealImmediate } from './clock';
 import { reportSafely, stderrLogger, type Logger } from './logger';
 import { messages } from './messages';
-import { Operation, type OperationHost } from './operation';
+import { Operation } from './operation';
 import { nodeProcess, type ProcessIntegration, type ShutdownSignal } from './process-integration';
 import { PendingOperations } from './pending-operations';
 import { blockUntilSettled, createDeasyncPump, type EventLoopPump } from './pump';
@@ -63,7 +63,7 @@ interface QueuedStart {
 const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 
-export class ReactorController implements Invoker, OperationHost, ResultHost {
+export class ReactorController implements Invoker {
   private currentState: ReactorState = 'idle';
   private mode: 'setup' | 'noSetup' | undefined;
   private readonly pending = new PendingOperations<Operation>();
@@ -101,7 +101,10 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     return this.currentState;
   }
 
-  /** Calls that have not settled yet (for diagnostics and specs). */
+  /**
+   * @internal Calls that have not settled yet (for diagnostics and specs); published as
+   * `pendingCalls()` in `crochet/testing`.
+   */
   get pendingCount(): number {
     return this.pending.size;
   }
@@ -175,8 +178,9 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
   }
 
   /**
-   * Back to a fresh 'idle' controller: pending calls fail with ReactorStopped, hooks, stash and
-   * process handlers are dropped. For specs that must use the global instance.
+   * @internal Back to a fresh 'idle' controller: pending calls fail with ReactorStopped, hooks,
+   * stash and process handlers are dropped. For specs that must use the global instance;
+   * published as `resetReactor()` in `crochet/testing`.
    */
   reset(): void {
     this.failPending();

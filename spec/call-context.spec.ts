@@ -3,7 +3,8 @@
  * what it calls and awaits, and nowhere else.
  */
 import { expect } from 'chai';
-import { CrochetError, currentSignal, messages, TimeoutError } from '../lib/index';
+import { CrochetError, currentSignal, TimeoutError } from '../lib/index';
+import { messages } from '../lib/testing';
 import { delay, ownReactor, thrownBy, type OwnReactor } from './helpers/own-reactor';
 
 describe('currentSignal()', () => {

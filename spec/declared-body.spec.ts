@@ -3,7 +3,8 @@
  * its async body through the helper; used anywhere else the helper says what is wrong.
  */
 import { expect } from 'chai';
-import { blockingBody, currentSignal, EventualResult, eventualBody, messages } from '../lib/index';
+import { blockingBody, currentSignal, EventualResult, eventualBody } from '../lib/index';
+import { messages } from '../lib/testing';
 import { quote } from '../lib/quote';
 import { delay, ownReactor, rejectLater, thrownBy } from './helpers/own-reactor';
 

@@ -7,14 +7,13 @@ import { expect } from 'chai';
 import { createDecorators } from '../lib/decorators';
 import {
   EventualResult,
-  messages,
   NotSetUpError,
   noSetup,
-  reactor,
   runInReactor as globalRunInReactor,
   unwrap,
   waitFor as globalWaitFor,
 } from '../lib/index';
+import { messages, resetReactor } from '../lib/testing';
 import { quote } from '../lib/quote';
 import { defaultCollaborators, ReactorController } from '../lib/reactor';
 import { delay, ownReactor, thrownBy } from './helpers/own-reactor';
@@ -274,7 +273,7 @@ describe('decorators', () => {
     });
 
     describe('the package-level decorators (global reactor)', () => {
-      afterEach(() => reactor.reset());
+      afterEach(() => resetReactor());
 
       it('decorate without setup, refuse calls before it, and work after noSetup()', () => {
         class Global {

@@ -7,13 +7,12 @@ import {
   CancelledError,
   currentSignal,
   EventualResult,
-  messages,
   noSetup,
-  reactor,
   retrieveResult,
   runInReactor as globalRunInReactor,
   TimeoutError,
 } from '../lib/index';
+import { messages, resetReactor } from '../lib/testing';
 import { quote } from '../lib/quote';
 import { delay, ownReactor, rejectLater, thrownBy, type OwnReactor } from './helpers/own-reactor';
 
@@ -338,7 +337,7 @@ describe('EventualResult', () => {
     });
 
     describe('through the package-level retrieveResult() (global reactor)', () => {
-      afterEach(() => reactor.reset());
+      afterEach(() => resetReactor());
 
       it('retrieves a result stashed on the global reactor, once', () => {
         noSetup();

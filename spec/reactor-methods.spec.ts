@@ -2,7 +2,8 @@
  * reactorMethods(Class): what the decorators recorded on a class and its ancestors.
  */
 import { expect } from 'chai';
-import { messages, reactorMethods, type ReactorMethodEntry } from '../lib/index';
+import { reactorMethods, type ReactorMethodEntry } from '../lib/index';
+import { messages } from '../lib/testing';
 import { ownReactor, thrownBy } from './helpers/own-reactor';
 
 describe('reactorMethods()', () => {

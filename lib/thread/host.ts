@@ -268,7 +268,7 @@ export class ServiceHost implements OperationHost {
     this.close();
   }
 
-  /** @internal OperationHost: a call settled; send its outcome to its caller. */
+  /** OperationHost: a call settled; send its outcome to its caller. */
   operationSettled(operation: Operation): void {
     const record = this.calls.get(operation);
     if (record === undefined) return;
@@ -284,7 +284,7 @@ export class ServiceHost implements OperationHost {
     if (record.blocking) this.spin();
   }
 
-  /** @internal OperationHost */
+  /** OperationHost: reports through `options.report`, naming this thread. */
   report(message: string, error: unknown): void {
     this.options.report(
       `${message.replace(/:$/, '')} (in reactor thread '${this.address.name}'):`,

@@ -204,10 +204,15 @@ export function release(facade: object): void {
 
 /** Cloneable data that lets another thread call the same hosted object. `F` is the facade type. */
 export interface ServiceHandle<F = unknown> {
+  /** Marks the object as a handle (`attach()` checks it). */
   readonly $crochetHandle: 1;
+  /** @internal Where the host is. */
   readonly address: HostAddress;
+  /** @internal The object's reference in the host. */
   readonly ref: number;
+  /** The class name of the hosted object, as shown in messages. */
   readonly className: string;
+  /** @internal How each method is called (eventual or blocking, timeout). */
   readonly plans: readonly MethodPlan[];
   /** Type-only: the facade type `attach()` gives back. */
   readonly __facade?: F;

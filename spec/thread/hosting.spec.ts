@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   EventualResult,
-  messages,
   ReactorThread,
   ReactorThreadError,
   RemoteFacade,
@@ -18,6 +17,7 @@ import {
   retrieveResult,
   type Blocking,
 } from '../../lib';
+import { messages } from '../../lib/testing';
 import { CustomError, type Counter, type EchoService } from './fixtures/echo-service';
 import type * as EchoModule from './fixtures/echo-service';
 import { fixture } from './helpers';
