@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'dist-*/**', 'docs/api/**', 'node_modules/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -15,6 +15,7 @@ export interface CallContext {
   readonly inMethod: boolean;
 }
 
+/** How a reactor-bound call returns: blocking (`@waitFor`) or with an EventualResult. */
 export type ReactorMethodKind = 'waitFor' | 'runInReactor';
 
 export const callStorage = new AsyncLocalStorage<CallContext>();

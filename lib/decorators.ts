@@ -13,6 +13,7 @@ import { checkTimeout } from './timeout-arg';
 declare const originalFunction: unique symbol;
 /** Type-only link from a wrapper back to the function it wraps, for `unwrap()`. */
 export interface WrapsOriginal<F> {
+  /** Type-only (never set at run time): the type of the function `unwrap()` gives back. */
   readonly [originalFunction]?: F;
 }
 
@@ -55,6 +56,7 @@ export interface RunInReactorDecorator extends MethodDecorator {
 
 /** The one entry point for reactor-bound calls (implemented by ReactorController). */
 export interface Invoker {
+  /** Makes one reactor-bound call; see `ReactorController.invoke()`. */
   invoke(
     kind: ReactorMethodKind,
     fn: (...args: unknown[]) => unknown,
@@ -146,9 +148,16 @@ function wrapFunction(
   return bindToReactor(invoker, kind, fn as (...args: unknown[]) => unknown, timeoutMs ?? 0, what);
 }
 
-/** The decorators bound to one controller. The package exports those of the global reactor. */
+/**
+ * The decorators bound to one controller. The package exports those of the global reactor; a
+ * test binds them to a controller of its own (`crochet/testing`).
+ *
+ * Context: decorate anywhere; calls go to `invoker` and follow its rules.
+ */
 export function createDecorators(invoker: Invoker): {
+  /** `@waitFor(timeoutMs)` bound to `invoker`: see the package's `waitFor`. */
   waitFor(timeoutMs: number): WaitForDecorator;
+  /** `@runInReactor` bound to `invoker`: see the package's `runInReactor`. */
   runInReactor: RunInReactorDecorator;
 } {
   function waitFor(timeoutMs: number): WaitForDecorator {

@@ -5,12 +5,15 @@
 
 /** Base class of every error crochet itself raises (not of errors your code throws). */
 export class CrochetError extends Error {
+  /** Always `'CrochetError'`, also after minification. */
   override name = 'CrochetError';
 }
 
 /** A blocking call did not finish within its timeout. */
 export class TimeoutError extends CrochetError {
+  /** Always `'TimeoutError'`, also after minification. */
   override name = 'TimeoutError';
+  /** Built by crochet when a wait runs out. */
   constructor(
     message: string,
     /** The timeout that ran out, in milliseconds. */
@@ -26,22 +29,32 @@ export class TimeoutError extends CrochetError {
  * here), which is what fetch, undici, streams and timers reject with when they honour it.
  */
 export class CancelledError extends CrochetError {
+  /** Always `'CancelledError'`, also after minification. */
   override name = 'CancelledError';
 }
 
 /** The reactor stopped: before the call started, or while it was pending. */
 export class ReactorStopped extends CrochetError {
+  /** Always `'ReactorStopped'`, also after minification. */
   override name = 'ReactorStopped';
 }
 
 /** A reactor-bound call was made before `setup()` or `noSetup()`. */
 export class NotSetUpError extends CrochetError {
+  /** Always `'NotSetUpError'`, also after minification. */
   override name = 'NotSetUpError';
 }
 
-/** Why a blocking call was refused. */
+/**
+ * Why a blocking call was refused: `'in-microtask'` (the caller runs inside a promise job, code
+ * after `await` or an ES module's top level, where the event loop cannot be pumped),
+ * `'nothing-pending'` (the result is pending but nothing ref'd keeps the event loop, or the
+ * reactor thread's loop, alive, so it can never settle) or `'host-thread'`.
+ */
 export type DeadlockReason =
+  /** The caller runs inside a microtask. */
   | 'in-microtask'
+  /** Nothing could ever settle the call. */
   | 'nothing-pending'
   /** A blocking call to services hosted on the caller's own thread (lib/thread). */
   | 'host-thread';
@@ -51,16 +64,25 @@ export type DeadlockReason =
  * loop cannot be pumped there), or nothing but unref'd handles keeps the event loop alive.
  */
 export class DeadlockError extends CrochetError {
+  /** Always `'DeadlockError'`, also after minification. */
   override name = 'DeadlockError';
+  /** Built by crochet when it refuses to block. */
   constructor(
     message: string,
+    /** Why the call could never finish; the message says what to do instead. */
     readonly reason: DeadlockReason,
   ) {
     super(message);
   }
 }
 
-/** Why a reactor thread could not do what was asked. */
+/**
+ * Why a reactor thread could not do what was asked: `'start-failed'` (the worker did not start
+ * within `startTimeoutMs`), `'load-failed'` (a service module failed to load), `'crashed'` (an
+ * uncaught exception ended the thread, or its bootstrap failed), `'exited'` (the thread called
+ * `process.exit()` or ended), `'released'` (the facade was released) or `'unknown-export'` (the
+ * module has no exported class of that name).
+ */
 export type ReactorThreadFault =
   'start-failed' | 'load-failed' | 'crashed' | 'exited' | 'released' | 'unknown-export';
 
@@ -70,9 +92,12 @@ export type ReactorThreadFault =
  * holds the underlying error where there is one.
  */
 export class ReactorThreadError extends CrochetError {
+  /** Always `'ReactorThreadError'`, also after minification. */
   override name = 'ReactorThreadError';
+  /** Built by crochet when a reactor thread fails a call. */
   constructor(
     message: string,
+    /** What went wrong ({@link ReactorThreadFault}). */
     readonly reason: ReactorThreadFault,
     options?: { cause?: unknown },
   ) {

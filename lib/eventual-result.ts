@@ -16,6 +16,15 @@ export interface ResultHost {
   stash(result: EventualResult<unknown>, operation: Operation): number;
 }
 
+/**
+ * The eventual outcome of a reactor-bound call that does not block its caller: what
+ * `@runInReactor` methods, `runInReactor(fn)` wrappers and facade methods listed as `eventual`
+ * return, in-thread or for a service on a reactor thread. Wait for it (`wait()`), cancel it, look
+ * at its error without blocking, or stash it under an id for later. A failure nobody observes is
+ * reported once through the logger (when the result is garbage-collected, or at shutdown).
+ *
+ * @typeParam T - The value the call fulfils with.
+ */
 export class EventualResult<T> {
   readonly #operation: Operation;
   readonly #host: ResultHost;
@@ -65,7 +74,10 @@ export class EventualResult<T> {
 
   /**
    * Keeps this result alive under a new id (strictly increasing, never reused) until
-   * `retrieveResult(id)` gives it back, once. Use it to hand a result across requests.
+   * `retrieveResult(id)` gives it back, once. Use it to hand a result across requests. A
+   * stashed failure never retrieved is reported at shutdown.
+   *
+   * Context: any code on the reactor's thread; the id is valid on that thread's reactor only.
    */
   stash(): number {
     return this.#host.stash(this, this.#operation);
@@ -74,6 +86,8 @@ export class EventualResult<T> {
   /**
    * The error if the call failed, else `undefined` (also while pending). Never blocks; reading
    * it counts as observing the failure, so it will not be reported as unobserved.
+   *
+   * Context: any code on the reactor's thread, including async code and microtasks.
    */
   originalError(): unknown {
     const operation = this.#operation;

@@ -25,6 +25,17 @@ import { messages } from './messages';
 import { reactorMethods, registerReactorMethod, type AnyClass } from './reactor-methods';
 import { checkTimeout } from './timeout-arg';
 
+/**
+ * Options of `facade(ServiceClass, options)`. Every method name given must be a method of the
+ * service class (own or inherited), else `facade()` throws a TypeError listing them; unknown
+ * options are refused the same way. A method decorated with `@runInReactor` in the service must
+ * be listed in `eventual`.
+ *
+ * @typeParam T - The service instance type.
+ * @typeParam E - The methods listed in `eventual`.
+ * @typeParam W - The `wrap` map.
+ * @typeParam X - The methods listed in `exclude`.
+ */
 export interface FacadeOptions<
   T,
   E extends MethodKeys<T> = never,
@@ -60,7 +71,12 @@ interface FacadeInstance {
   readonly [SERVICE]: Record<string | symbol, unknown>;
 }
 
-/** The facade factory bound to one controller. The package exports the global reactor's. */
+/**
+ * The `facade()` function bound to one controller. The package exports the global reactor's as
+ * `facade`; a test binds one to a controller of its own (`crochet/testing`).
+ *
+ * Context: build facades anywhere; their methods' calls go to `invoker` and follow its rules.
+ */
 export function createFacadeFactory(invoker: Invoker) {
   return function facade<
     C extends AnyClass,

@@ -2,6 +2,15 @@
 // Node's types are referenced so that projects whose tsconfig lists no "types" (the TypeScript 6
 // default) can use the declarations, which name node: modules.
 // The public API. This file only re-exports; test plumbing is in testing.ts ('crochet/testing').
+/**
+ * Call promise-based code from synchronous code: decorated methods (`@waitFor`,
+ * `@runInReactor`), wrapped functions and generated facades run on the event loop while the
+ * caller blocks safely until a value, an error, a timeout or shutdown; services hosted on a
+ * reactor thread give the same blocking facades from any context. Test plumbing is in
+ * `crochet/testing`.
+ *
+ * @module crochet
+ */
 export { reactor, setup, noSetup, retrieveResult, waitFor, runInReactor, facade } from './global';
 export type { FacadeOptions, FacadeOf, FacadeClass } from './facade';
 export type {
@@ -11,6 +20,7 @@ export type {
   Delivered,
   DeliveredResult,
   FacadeConstructor,
+  AnyFunction,
 } from './blocking-types';
 export { ReactorController } from './reactor';
 export type { ReactorState, SetupOptions } from './reactor';
@@ -27,7 +37,7 @@ export type {
   WrapsOriginal,
 } from './decorators';
 export { reactorMethods } from './reactor-methods';
-export type { ReactorMethodEntry } from './reactor-methods';
+export type { ReactorMethodEntry, AnyClass } from './reactor-methods';
 export { blockingBody, eventualBody } from './declared-body';
 export {
   CrochetError,
@@ -61,3 +71,4 @@ export type {
   ServiceHandle,
   Remote,
 } from './thread';
+export type { ExportInfo, MethodInfo } from './thread/protocol';

@@ -3,9 +3,17 @@ import { inspect } from 'node:util';
 /**
  * Where crochet reports problems nobody else will see: unobserved failures, failing or hung
  * shutdown hooks. Replace it with `setup({ logger })` or `reactor.setLogger()`.
- * Called on the reactor (the caller's thread), never while a caller is blocked inside it.
+ *
+ * Context: called on the reactor's thread (for a reactor thread's reports, the thread that
+ * started it), from the event loop, possibly while a blocked call is pumping that loop: keep it
+ * synchronous and do not block in it.
  */
 export interface Logger {
+  /**
+   * Reports one problem: `message` says what happened (crochet's messages start with `crochet:`),
+   * `error` is the error concerned, if any. A logger that throws is survived: the report then
+   * goes to stderr.
+   */
   error(message: string, error?: unknown): void;
 }
 

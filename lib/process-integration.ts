@@ -3,8 +3,13 @@
  * `process.exit`. Injected so that specs can drive shutdown without a real process.
  */
 
+/** The signals that shut the reactor down after `setup()` (exit codes 130 and 143). */
 export type ShutdownSignal = 'SIGINT' | 'SIGTERM';
 
+/**
+ * What the controller wants to hear from the process; `setup()` passes them to
+ * {@link ProcessIntegration.install}. A fake process calls them to simulate signals and exits.
+ */
 export interface ProcessHandlers {
   /** SIGINT or SIGTERM arrived. */
   signal(name: ShutdownSignal): void;
@@ -14,11 +19,18 @@ export interface ProcessHandlers {
   exit(): void;
 }
 
+/**
+ * How a controller touches the process (the real one: `defaultCollaborators().process`). A fake
+ * lets a spec drive shutdown and see exit codes without a real process.
+ *
+ * Context: called on the controller's thread.
+ */
 export interface ProcessIntegration {
   /** Installs the handlers; returns a function that removes them. */
   install(handlers: ProcessHandlers): () => void;
   /** Routes uncaught exceptions to `handler` until the returned function is called. */
   catchUncaught(handler: (error: unknown) => void): () => void;
+  /** Ends the process with `code` (after a signal's shutdown, or at a second signal). */
   exit(code: number): void;
 }
 

@@ -31,7 +31,12 @@ import {
 import { CrochetError, DeadlockError } from './errors';
 import { messages } from './messages';
 
-/** What the blocking loop needs from an event loop. */
+/**
+ * What the blocking loop needs from an event loop (the real one:
+ * `defaultCollaborators().pump`, deasync's). A spec can wrap it to count or slow down steps.
+ *
+ * Context: called by a controller on its own thread, from synchronous code, while a call blocks.
+ */
 export interface EventLoopPump {
   /** Runs queued `process.nextTick` callbacks and promise jobs. */
   drainMicrotasks(): void;

@@ -8,8 +8,11 @@ import type { ReactorMethodKind } from './call-context';
 import { METADATA_KEYS } from './metadata-keys';
 import { messages } from './messages';
 
+/** One reactor-bound method of a class, as `reactorMethods()` lists it. */
 export interface ReactorMethodEntry {
+  /** The method's name (its property key). */
   readonly name: string | symbol;
+  /** `'waitFor'` for `@waitFor(ms)`, `'runInReactor'` for `@runInReactor`. */
   readonly kind: ReactorMethodKind;
   /** The `@waitFor` timeout; absent for `@runInReactor`. */
   readonly timeoutMs?: number;

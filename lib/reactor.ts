@@ -28,8 +28,15 @@ import {
 } from './shutdown-hooks';
 import { checkTimeout } from './timeout-arg';
 
+/**
+ * Where a reactor is in its life: `'idle'` until `setup()` or `noSetup()` (reactor-bound calls
+ * throw NotSetUpError), `'running'` (calls run), `'stopping'` while `stop()` runs its hooks
+ * (new calls throw ReactorStopped), `'stopped'` once it finished or the process is exiting (for
+ * good: a stopped reactor cannot be started again).
+ */
 export type ReactorState = 'idle' | 'running' | 'stopping' | 'stopped';
 
+/** Options of `setup()` ({@link ReactorController.setup}). */
 export interface SetupOptions {
   /** Where unobserved failures and hook problems are reported (default: stderr). */
   logger?: Logger;
@@ -37,13 +44,26 @@ export interface SetupOptions {
   hookTimeoutMs?: number;
 }
 
+/**
+ * What a {@link ReactorController} is built from. The package's `reactor` uses
+ * {@link defaultCollaborators}; specs replace some of them with fakes.
+ */
 export interface ReactorCollaborators {
+  /** Runs the caller's event loop while a call blocks (deasync by default). */
   pump: EventLoopPump;
+  /** Signal, exit and uncaught-exception handling, and `process.exit` (the real process's). */
   process: ProcessIntegration;
+  /** Where problems are reported until `setup({ logger })` or `setLogger()` replaces it. */
   logger: Logger;
 }
 
-/** The default collaborators: deasync, the real process, stderr. */
+/**
+ * The default collaborators: the deasync pump (its binary is loaded on the first loop step), the
+ * real process, the stderr logger. Each call returns a new object; spread it to replace some:
+ * `new ReactorController({ ...defaultCollaborators(), logger })`.
+ *
+ * Context: any thread; the controller built from them must be used on that thread.
+ */
 export function defaultCollaborators(): ReactorCollaborators {
   return { pump: createDeasyncPump(), process: nodeProcess, logger: stderrLogger };
 }
@@ -63,6 +83,15 @@ interface QueuedStart {
 const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 
+/**
+ * The controller of one thread's reactor (that thread's own event loop, pumped while a caller
+ * blocks): its lifecycle, the calls still pending, stashed results and shutdown hooks. The
+ * package's `reactor` is the one the package-level `setup()`, `@waitFor`, `@runInReactor`,
+ * `facade()` and reactor threads use; a test can build its own from collaborators (see
+ * `crochet/testing`) and bind decorators to it with `createDecorators()`.
+ *
+ * Context: a controller belongs to the thread that built it; call its methods on that thread.
+ */
 export class ReactorController implements Invoker {
   private currentState: ReactorState = 'idle';
   private mode: 'setup' | 'noSetup' | undefined;
@@ -93,10 +122,15 @@ export class ReactorController implements Invoker {
     operation.orphan(messages.unobservedFailure());
   });
 
+  /**
+   * A controller in state `'idle'`. Application code uses the package's `reactor`; build one for
+   * isolated tests with `defaultCollaborators()` from `crochet/testing`.
+   */
   constructor(private readonly collaborators: ReactorCollaborators) {
     this.logger = collaborators.logger;
   }
 
+  /** Where the reactor is in its life ({@link ReactorState}). Context: any code on its thread. */
   get state(): ReactorState {
     return this.currentState;
   }
@@ -112,7 +146,10 @@ export class ReactorController implements Invoker {
   /**
    * Starts the reactor and installs process handling: SIGINT/SIGTERM run an orderly shutdown and
    * exit with 130/143; a normal end of the program runs the shutdown hooks too. Idempotent, so
-   * several libraries may each call it; a no-op after `noSetup()`.
+   * several libraries may each call it; a no-op after `noSetup()`. A later call still applies its
+   * options. Throws ReactorStopped once the reactor is stopping or stopped.
+   *
+   * Context: synchronous code on the reactor's thread, typically once at program start.
    */
   setup(options: SetupOptions = {}): void {
     // After noSetup() the application owns the reactor: setup() changes nothing, not even the
@@ -134,7 +171,10 @@ export class ReactorController implements Invoker {
 
   /**
    * Marks the reactor running for an application that manages process shutdown itself (it
-   * calls `reactor.stop()` when it wants). Installs no process handlers.
+   * calls `reactor.stop()` when it wants). Installs no process handlers. Throws a CrochetError
+   * after `setup()` or when called twice.
+   *
+   * Context: synchronous code on the reactor's thread, once at program start.
    */
   noSetup(): void {
     if (this.mode === 'setup') throw new CrochetError(messages.noSetupAfterSetup());
@@ -143,10 +183,29 @@ export class ReactorController implements Invoker {
     this.currentState = 'running';
   }
 
+  /**
+   * Replaces the logger that unobserved failures, late failures and failing or hung shutdown
+   * hooks are reported to (reports from reactor threads included). Works after `noSetup()` too.
+   *
+   * Context: any code on the reactor's thread.
+   */
   setLogger(logger: Logger): void {
     this.logger = logger;
   }
 
+  /**
+   * Adds `hook` to a phase of shutdown (`stop()`; after `setup()` also a signal or the end of
+   * the program) and returns a function that removes it. Hooks of a phase run one after another in
+   * the order they were added, each awaited up to its limit (`options.timeoutMs`, else
+   * `setup({ hookTimeoutMs })`, else 5000 ms); one that throws or rejects is reported and the
+   * rest still run; one that runs out of time is reported by name and skipped. When the process
+   * exits without an orderly shutdown (`process.exit()` after `setup()`), hooks are called
+   * synchronously and an async hook gets no chance to finish. A hook added to a phase that is
+   * already running does not run. Throws a TypeError for an unknown phase or a hook that is not
+   * a function.
+   *
+   * Context: any code on the reactor's thread, before or during shutdown.
+   */
   addShutdownHook(
     phase: ShutdownPhase,
     hook: ShutdownHook,
@@ -159,6 +218,10 @@ export class ReactorController implements Invoker {
    * Orderly shutdown: 'before' hooks; every pending call fails with ReactorStopped (releasing
    * every blocked caller) and its signal aborts; stashed failures nobody observed are reported;
    * 'during' hooks; 'after' hooks. Idempotent: later calls return the same promise.
+   * The state is `'stopping'` until the promise settles, then `'stopped'` for good.
+   *
+   * Context: any code on the reactor's thread (a hook, a signal handler, async code); it never
+   * blocks, await the promise to know when shutdown is over.
    */
   stop(): Promise<void> {
     this.shutdown ??= this.runShutdown();
@@ -168,6 +231,8 @@ export class ReactorController implements Invoker {
   /**
    * Gives back a result stashed with `EventualResult.stash()`, once; `T` is what was stashed.
    * Throws a RangeError naming the id when it is unknown or was already retrieved.
+   *
+   * Context: any code on the reactor's thread.
    */
   retrieveResult<T = unknown>(id: number): EventualResult<T> {
     const entry = this.stashed.get(id);
@@ -200,7 +265,10 @@ export class ReactorController implements Invoker {
    * Runs `fn` on the reactor as a reactor-bound call. For 'runInReactor' returns an
    * EventualResult at once and queues the body as a microtask, so it never runs inside the call.
    * For 'waitFor' runs the body and blocks, pumping the loop, until the outcome, then returns or
-   * throws it.
+   * throws it. `what` names the call in error messages.
+   *
+   * This is what decorated methods, wrapped functions and facade methods call; application code
+   * does not call it directly.
    *
    * Context: application code on the reactor's thread; 'waitFor' only from synchronous code.
    */

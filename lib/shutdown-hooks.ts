@@ -11,8 +11,14 @@ import type { Report } from './logger';
 import { messages } from './messages';
 import { checkTimeout } from './timeout-arg';
 
+/**
+ * A phase of shutdown: `'before'` (blocked callers are still waiting: release what they wait
+ * on), then every pending call fails with ReactorStopped, then `'during'` (close pools, servers;
+ * reactor threads stop here), then `'after'`.
+ */
 export type ShutdownPhase = 'before' | 'during' | 'after';
 
+/** Options of `reactor.addShutdownHook()`. */
 export interface ShutdownHookOptions {
   /** Shown in reports; defaults to the function's name, or '<phase> hook #n'. */
   name?: string;
@@ -20,6 +26,13 @@ export interface ShutdownHookOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A shutdown hook: called with no arguments; a returned promise (or thenable) is awaited up to the
+ * hook's limit.
+ *
+ * Context: called on the reactor's thread, by `stop()` (each hook once the previous one has
+ * finished), or synchronously while the process exits.
+ */
 export type ShutdownHook = () => unknown;
 
 interface Registered {

@@ -84,14 +84,19 @@ export interface RemoteRef {
 
 /** A method of a hosted object, with what its decorators registered (if anything). */
 export interface MethodInfo {
+  /** The method's name. */
   readonly name: string;
+  /** `'waitFor'` or `'runInReactor'` when the method is decorated so, else undefined. */
   readonly kind: 'waitFor' | 'runInReactor' | undefined;
+  /** The `@waitFor(ms)` timeout, else undefined. */
   readonly timeoutMs: number | undefined;
 }
 
 /** An exported class of a loaded module. */
 export interface ExportInfo {
+  /** The export's name (what `create()` takes). */
   readonly name: string;
+  /** Its instances' methods (own and inherited), with their decorator metadata. */
   readonly methods: readonly MethodInfo[];
 }
 

@@ -49,7 +49,12 @@ export interface ReactorThreadOptions {
    * before it sleeps in Atomics.wait, and how long the reactor thread polls for the next
    * request after replying to a blocking call. Default 50 each; 0 disables spinning.
    */
-  readonly spinMicros?: { readonly caller?: number; readonly host?: number };
+  readonly spinMicros?: {
+    /** How long a blocked caller polls before it sleeps, in µs (default 50). */
+    readonly caller?: number;
+    /** How long the reactor thread polls for the next request, in µs (default 50). */
+    readonly host?: number;
+  };
   /** Worker resource limits, passed through. */
   readonly resourceLimits?: ConstructorParameters<typeof Worker>[1] extends infer O
     ? O extends { resourceLimits?: infer R }
@@ -58,6 +63,12 @@ export interface ReactorThreadOptions {
     : never;
 }
 
+/**
+ * Where a reactor thread is: `'idle'` (not started yet: it starts on first use), `'running'`,
+ * `'stopped'` (by `stop()` or the reactor's shutdown; for good), `'crashed'` (an uncaught
+ * exception ended it) or `'exited'` (it called `process.exit()` or ended). After `'crashed'` or
+ * `'exited'` the next `load()` starts a new thread.
+ */
 export type ReactorThreadState = 'idle' | 'running' | 'stopped' | 'crashed' | 'exited';
 
 type ClassKeys<M> = {
@@ -76,6 +87,9 @@ export interface HostedModule<M> {
   /**
    * Constructs `new M[name](...args)` in the reactor thread and returns a blocking facade of it.
    * Blocks until the constructor returns; a constructor that throws throws here (same class).
+   * `options` set timeouts and the eventual methods (a `@runInReactor` method must be listed).
+   *
+   * Context: like `load()`: any context on the thread that loaded the module.
    */
   create<K extends ClassKeys<M>, E extends MethodKeys<InstanceOf<M[K]>> = never>(
     name: K,
@@ -155,6 +169,7 @@ try {
  * `stop()` the thread stays stopped: `load()` and every facade throw ReactorStopped.
  */
 export class ReactorThread {
+  /** Shown in messages and errors (`options.name`, default `'reactor'`). */
   readonly name: string;
   private worker: Worker | undefined;
   /** Settles when the worker has exited (it may have before stop(): a failed start, a crash). */
@@ -165,10 +180,18 @@ export class ReactorThread {
   private stopping: Promise<void> | undefined;
   private removeHook: (() => void) | undefined;
 
+  /**
+   * A reactor thread that starts on first use (`load()`). The package's `reactorThread` is one;
+   * build others to keep services apart (each is a worker thread of its own).
+   *
+   * Context: any thread (main or worker); that thread starts the worker on first use and ties it
+   * to its own reactor's shutdown.
+   */
   constructor(private readonly options: ReactorThreadOptions = {}) {
     this.name = options.name ?? 'reactor';
   }
 
+  /** Where the thread is ({@link ReactorThreadState}). Context: the thread that built it. */
   get state(): ReactorThreadState {
     if (this.stopped) return 'stopped';
     if (this.address === undefined) return 'idle';
@@ -191,7 +214,12 @@ export class ReactorThread {
    * `load<typeof import('./rates-service')>(require.resolve('./rates-service'))`, or from an ES
    * module `load<typeof import('./rates-service.js')>(new URL('./rates-service.js', import.meta.url))`.
    * Blocks until the module is loaded; a module that fails to load throws
-   * ReactorThreadError('load-failed') with the module's error as `cause`.
+   * ReactorThreadError('load-failed') with the module's error as `cause`. Starts the thread on
+   * first use (or after a crash or an exit); throws ReactorStopped once it or the reactor has
+   * stopped.
+   *
+   * Context: the thread that built it, in any context (ES-module top level, after `await`,
+   * inside a microtask): the wait is `Atomics.wait`, not the caller's event loop.
    */
   load<M>(module: string | URL): HostedModule<M> {
     const modulePath = modulePathOf(module);
@@ -223,7 +251,10 @@ export class ReactorThread {
   /**
    * Stops the thread: every blocked caller, in every thread, fails at once with ReactorStopped;
    * the thread's pending calls are aborted, its own shutdown hooks run, then it ends (terminated
-   * after `stopTimeoutMs`). Idempotent.
+   * after `stopTimeoutMs`). Idempotent. Also run by `reactor.stop()` (a 'during' hook).
+   *
+   * Context: the thread that built it; it never blocks: await the promise to know when the thread
+   * has ended.
    */
   stop(): Promise<void> {
     this.stopping ??= this.runStop();
@@ -322,7 +353,10 @@ export class ReactorThread {
   }
 }
 
-/** The package's default reactor thread, started on first use. */
+/**
+ * The package's default reactor thread (named `'reactor'`), started on first use. Each thread
+ * that loads crochet has its own.
+ */
 export const reactorThread = new ReactorThread({ name: 'reactor' });
 
 /**
@@ -333,6 +367,10 @@ export const reactorThread = new ReactorThread({ name: 'reactor' });
 export class ServiceHostHere {
   private readonly host: ServiceHost;
   private readonly removeHook: () => void;
+  /**
+   * Starts hosting on this thread's loop, named `name` in messages; tied to this thread's
+   * reactor: `reactor.stop()` stops it. Usually made with `hostServices()`.
+   */
   constructor(name = 'main') {
     this.host = new ServiceHost({
       name,
@@ -348,6 +386,8 @@ export class ServiceHostHere {
   /**
    * A handle to `service`, kept here until every facade attached from the handle is released.
    * Post the handle to a worker; there `attach(handle)` gives the blocking facade.
+   *
+   * Context: the hosting thread, in any context (it does not block).
    */
   expose<T extends object, E extends MethodKeys<T> = never>(
     service: T,
@@ -365,7 +405,10 @@ export class ServiceHostHere {
 
   /**
    * Stops serving: pending calls fail with ReactorStopped, every blocked caller is released with
-   * ReactorStopped, and later calls are refused with it. Also run by `reactor.stop()`.
+   * ReactorStopped, and later calls are refused with it. Also run by `reactor.stop()` (a
+   * 'during' hook).
+   *
+   * Context: the hosting thread.
    */
   stop(): void {
     this.removeHook();
@@ -373,7 +416,13 @@ export class ServiceHostHere {
   }
 }
 
-/** Starts hosting services on this thread's loop. See {@link ServiceHostHere}. */
+/**
+ * Starts hosting services on this thread's loop, named `name` in messages (default `'main'`).
+ * See {@link ServiceHostHere}.
+ *
+ * Context: the thread whose loop hosts them; that thread must not block on them itself (that
+ * throws DeadlockError 'host-thread').
+ */
 export function hostServices(name?: string): ServiceHostHere {
   return new ServiceHostHere(name);
 }

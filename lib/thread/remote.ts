@@ -42,8 +42,13 @@ export interface RemoteOptions<T, E extends MethodKeys<T> = never> {
   readonly timeouts?: { readonly [K in MethodKeys<T>]?: number };
 }
 
-/** Base class of every remote facade, for `instanceof`. Its methods are own properties. */
+/**
+ * Base class of every remote facade, for `instanceof`. Its methods are own properties. Facades are
+ * made by `create()`, `attach()` and calls whose result is an object with methods; never
+ * constructed directly.
+ */
 export class RemoteFacade {
+  /** Not for application code: facades come from `create()`, `attach()` and results. */
   protected constructor() {}
 }
 
@@ -192,7 +197,10 @@ function stateOf(facade: unknown): FacadeState {
 
 /**
  * Releases the hosted object behind a facade now instead of at garbage collection. Later calls
- * on the facade throw ReactorThreadError('released'). Idempotent.
+ * on the facade throw ReactorThreadError('released'). Idempotent. Throws a TypeError for
+ * anything that is not a remote facade.
+ *
+ * Context: the thread that holds the facade, in any context (it does not block).
  */
 export function release(facade: object): void {
   const state = stateOf(facade);

@@ -68,6 +68,8 @@ for (const [name, value] of Object.entries(crochetErrors)) {
  * Makes errors of class `cls` come back from a reactor thread as instances of `cls` (with their
  * message, stack, cause and own properties). Register it in every thread that calls the service;
  * `name` defaults to the class name and must match the name the class has in the reactor thread.
+ *
+ * Context: any code on the calling thread; registrations are per thread.
  */
 export function registerErrorClass(cls: ErrorClass, name: string = cls.name): void {
   if (typeof cls !== 'function') throw new TypeError(messages.notAClass(cls));
