@@ -3,7 +3,12 @@
  * Runs one of the samples in samples/, compiled by `npm run build`:
  *
  *   node scripts/run-sample.js <name> [--from <build-dir>]
- *   npm run sample -- <name>          (builds first)
+ *   npm run sample -- <name>          (the same)
+ *
+ * Without --from, the project is built first (scripts/build.js, the same as `npm run build`)
+ * unless dist/ is fresh: built after every file under lib/ and samples/ and tsconfig.json last
+ * changed, according to the stamp the last build wrote. So `npm start` from a fresh clone builds
+ * once and later runs start at once. With --from, nothing is built: the folder is used as it is.
  *
  * A sample runs as `node <build-dir>/samples/<name>/main.js` (or, when written as an ES module,
  * `node samples/<name>/main.mjs`, with the package built in dist); the `testing` sample is a mocha
@@ -19,6 +24,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { build, freshness } = require('./build');
 
 const root = path.resolve(__dirname, '..');
 const samplesSource = path.join(root, 'samples');
@@ -60,22 +66,38 @@ function usage(problem) {
 function parseArguments(argv) {
   let name;
   let buildDir = path.join(root, 'dist');
+  let fromGiven = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--from') {
       const value = argv[i + 1];
       if (value === undefined) usage('--from needs a folder');
       buildDir = path.resolve(value);
+      fromGiven = true;
       i += 1;
     } else if (arg.startsWith('--from=')) {
       buildDir = path.resolve(arg.slice('--from='.length));
+      fromGiven = true;
     } else if (name === undefined) {
       name = arg;
     } else {
       usage(`unexpected argument ${JSON.stringify(arg)}`);
     }
   }
-  return { name, buildDir };
+  return { name, buildDir, fromGiven };
+}
+
+/** Builds into dist/ unless it is fresh (see scripts/build.js); exits if the build fails. */
+function buildIfStale(needs) {
+  const state = freshness();
+  if (state.fresh && fs.existsSync(needs)) return;
+  const reason = state.fresh ? `${path.relative(root, needs)} is missing` : state.reason;
+  console.error(`run-sample: building (${reason})...`);
+  const status = build();
+  if (status !== 0) {
+    console.error('run-sample: the build failed; see the errors above.');
+    process.exit(status);
+  }
 }
 
 function commandFor(name, buildDir) {
@@ -96,12 +118,13 @@ function commandFor(name, buildDir) {
 }
 
 function main() {
-  const { name, buildDir } = parseArguments(process.argv.slice(2));
+  const { name, buildDir, fromGiven } = parseArguments(process.argv.slice(2));
   if (name === undefined) usage('which sample?');
   if (!listSamples().some((sample) => sample.name === name)) {
     usage(`no sample named ${JSON.stringify(name)}`);
   }
   const { args, needs } = commandFor(name, buildDir);
+  if (!fromGiven) buildIfStale(needs);
   if (!fs.existsSync(needs)) {
     console.error(`run-sample: ${path.relative(root, needs)} is missing; run npm run build first.`);
     process.exit(1);
