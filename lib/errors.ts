@@ -49,13 +49,17 @@ export class NotSetUpError extends CrochetError {
  * Why a blocking call was refused: `'in-microtask'` (the caller runs inside a promise job, code
  * after `await` or an ES module's top level, where the event loop cannot be pumped),
  * `'nothing-pending'` (the result is pending but nothing ref'd keeps the event loop, or the
- * reactor thread's loop, alive, so it can never settle) or `'host-thread'`.
+ * reactor thread's loop, alive, so it can never settle), `'in-immediate-batch'` (the caller is a
+ * setImmediate callback that is not the first of its batch, where pumping would make Node abort)
+ * or `'host-thread'` (services hosted on the caller's own thread).
  */
 export type DeadlockReason =
   /** The caller runs inside a microtask. */
   | 'in-microtask'
   /** Nothing could ever settle the call. */
   | 'nothing-pending'
+  /** In a setImmediate callback that is not the first of its batch, where Node would abort. */
+  | 'in-immediate-batch'
   /** A blocking call to services hosted on the caller's own thread (lib/thread). */
   | 'host-thread';
 

@@ -57,6 +57,17 @@ export const messages = {
     `which needs a C++ toolchain), or host the service on a reactor thread ` +
     `(reactorThread.load(...).create(...)), which does not use deasync. The loader's error is ` +
     `the cause.`,
+  /**
+   * DeadlockError `'in-immediate-batch'`: an in-thread blocking call in a setImmediate callback
+   * that is not the first of its batch.
+   */
+  inImmediateBatch: (what: string) =>
+    `crochet: ${what} cannot block here: the caller is a setImmediate callback that is not the ` +
+    `first of its batch, and pumping the event loop from there makes Node.js abort the process ` +
+    `(its immediate queue is not re-entrant: "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal"). ` +
+    `Call it from a setTimeout(fn, 0) callback, from an I/O or event callback, or from ` +
+    `synchronous code; or host the service on a reactor thread, whose calls never pump this ` +
+    `thread's loop.`,
   /** DeadlockError `'nothing-pending'`: nothing could ever settle the in-thread call `what`. */
   deadWait: (what: string) =>
     `crochet: ${what} can never finish: its result is still pending and nothing but unref'd ` +

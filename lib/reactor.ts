@@ -195,14 +195,14 @@ export class ReactorController implements Invoker {
 
   /**
    * Adds `hook` to a phase of shutdown (`stop()`; after `setup()` also a signal or the end of
-   * the program) and returns a function that removes it. Hooks of a phase run one after another in
-   * the order they were added, each awaited up to its limit (`options.timeoutMs`, else
-   * `setup({ hookTimeoutMs })`, else 5000 ms); one that throws or rejects is reported and the
-   * rest still run; one that runs out of time is reported by name and skipped. When the process
-   * exits without an orderly shutdown (`process.exit()` after `setup()`), hooks are called
-   * synchronously and an async hook gets no chance to finish. A hook added to a phase that is
-   * already running does not run. Throws a TypeError for an unknown phase or a hook that is not
-   * a function.
+   * the program) and returns a function that removes it. Hooks of a phase run one after another
+   * in the order they were added (those added with `last` after the others), each awaited up to
+   * its limit (`options.timeoutMs`, else `setup({ hookTimeoutMs })`, else 5000 ms); one that
+   * throws or rejects is reported and the rest still run; one that runs out of time is reported
+   * by name and skipped. When the process exits without an orderly shutdown (`process.exit()`
+   * after `setup()`), hooks are called synchronously and an async hook gets no chance to finish.
+   * A hook added to a phase that is already running does not run. Throws a TypeError for an
+   * unknown phase or a hook that is not a function.
    *
    * Context: any code on the reactor's thread, before or during shutdown.
    */
@@ -330,6 +330,16 @@ export class ReactorController implements Invoker {
   trackResult(result: EventualResult<unknown>, operation: Operation): void {
     this.collected.register(result, operation);
     this.withResults.add(operation);
+  }
+
+  /**
+   * @internal A reactor-thread eventual call made from this thread: pending here like an
+   * in-thread one (its host is this controller), so that `stop()` ends it with ReactorStopped at
+   * the same point, before the 'during' hooks (where reactor threads stop).
+   */
+  adoptRemote(result: EventualResult<unknown>, operation: Operation): void {
+    if (!operation.settled) this.pending.add(operation);
+    this.trackResult(result, operation);
   }
 
   /** @internal ResultHost */

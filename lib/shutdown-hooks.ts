@@ -13,8 +13,8 @@ import { checkTimeout } from './timeout-arg';
 
 /**
  * A phase of shutdown: `'before'` (blocked callers are still waiting: release what they wait
- * on), then every pending call fails with ReactorStopped, then `'during'` (close pools, servers;
- * reactor threads stop here), then `'after'`.
+ * on; reactor threads and hosted services stop last in it), then every pending call fails with
+ * ReactorStopped, then `'during'` (close pools, servers), then `'after'`.
  */
 export type ShutdownPhase = 'before' | 'during' | 'after';
 
@@ -24,6 +24,11 @@ export interface ShutdownHookOptions {
   name?: string;
   /** How long the hook may take before it is skipped; defaults to the controller's limit. */
   timeoutMs?: number;
+  /**
+   * Run after the phase's other hooks, whatever the order they were added in. Reactor threads
+   * stop this way in 'before', so that the application's 'before' hooks can still call them.
+   */
+  last?: boolean;
 }
 
 /**
@@ -39,6 +44,7 @@ interface Registered {
   readonly name: string;
   readonly hook: ShutdownHook;
   readonly timeoutMs: number | undefined;
+  readonly last: boolean;
 }
 
 const PHASES: readonly ShutdownPhase[] = ['before', 'during', 'after'];
@@ -62,6 +68,7 @@ export class ShutdownHooks {
       name: options.name ?? (hook.name || `${phase} hook #${this.added}`),
       hook,
       timeoutMs,
+      last: options.last === true,
     };
     list.push(entry);
     return () => {
@@ -70,13 +77,19 @@ export class ShutdownHooks {
     };
   }
 
+  /** A phase's hooks as they run: in the order added, those marked `last` after the others. */
+  private inOrder(phase: ShutdownPhase): Registered[] {
+    const list = this.phases.get(phase) ?? [];
+    return [...list.filter((entry) => !entry.last), ...list.filter((entry) => entry.last)];
+  }
+
   clear(): void {
     for (const list of this.phases.values()) list.length = 0;
   }
 
   /** Runs one phase to the end. Context: the reactor thread, from async code. */
   async run(phase: ShutdownPhase, defaultTimeoutMs: number, report: Report): Promise<void> {
-    for (const entry of [...(this.phases.get(phase) ?? [])]) {
+    for (const entry of this.inOrder(phase)) {
       await runOne(entry, phase, entry.timeoutMs ?? defaultTimeoutMs, report);
     }
   }
@@ -86,7 +99,7 @@ export class ShutdownHooks {
    * chance to finish, since the process ends as soon as this returns.
    */
   runSynchronously(phase: ShutdownPhase, report: Report): void {
-    for (const entry of this.phases.get(phase) ?? []) {
+    for (const entry of this.inOrder(phase)) {
       try {
         const result = entry.hook();
         if (result instanceof Promise) {

@@ -162,7 +162,7 @@ try {
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
  * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
- * is a 'during' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
+ * is the last 'before' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
  *
  * After a crash or an exit of the thread, the objects hosted there are gone (their facades fail
  * with ReactorThreadError 'crashed'/'exited'), and the next `load()` starts a new thread. After
@@ -251,7 +251,7 @@ export class ReactorThread {
   /**
    * Stops the thread: every blocked caller, in every thread, fails at once with ReactorStopped;
    * the thread's pending calls are aborted, its own shutdown hooks run, then it ends (terminated
-   * after `stopTimeoutMs`). Idempotent. Also run by `reactor.stop()` (a 'during' hook).
+   * after `stopTimeoutMs`). Idempotent. Also run by `reactor.stop()` (the last 'before' hook).
    *
    * Context: the thread that built it; it never blocks: await the promise to know when the thread
    * has ended.
@@ -316,10 +316,12 @@ export class ReactorThread {
     this.address = address;
     this.connection = connection;
     adoptConnection(connection);
-    // A 'during' hook: the application's 'before' hooks may still use the thread's services
-    // (flush, say goodbye), whatever order they were registered in.
-    this.removeHook ??= reactor.addShutdownHook('during', () => this.stop(), {
+    // The last 'before' hook: the application's 'before' hooks may still use the thread's
+    // services (flush, say goodbye), whatever order they were registered in; then every caller
+    // blocked on the thread, in any thread, is released, before pending calls fail here.
+    this.removeHook ??= reactor.addShutdownHook('before', () => this.stop(), {
       name: `reactor thread '${this.name}'`,
+      last: true,
     });
     try {
       connection.awaitWelcome(this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, this.name);
@@ -376,10 +378,11 @@ export class ServiceHostHere {
       name,
       report: (message, error) => reactor.report(message, error),
     });
-    // Tied to shutdown like a reactor thread ('during', after the application's 'before' hooks):
-    // reactor.stop() releases every worker blocked here.
-    this.removeHook = reactor.addShutdownHook('during', () => this.stop(), {
+    // Tied to shutdown like a reactor thread (the last 'before' hook): reactor.stop() releases
+    // every worker blocked here, after the application's 'before' hooks.
+    this.removeHook = reactor.addShutdownHook('before', () => this.stop(), {
       name: `hosted services '${name}'`,
+      last: true,
     });
   }
 
@@ -405,8 +408,8 @@ export class ServiceHostHere {
 
   /**
    * Stops serving: pending calls fail with ReactorStopped, every blocked caller is released with
-   * ReactorStopped, and later calls are refused with it. Also run by `reactor.stop()` (a
-   * 'during' hook).
+   * ReactorStopped, and later calls are refused with it. Also run by `reactor.stop()` (the last
+   * 'before' hook).
    *
    * Context: the hosting thread.
    */
