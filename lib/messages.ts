@@ -84,6 +84,18 @@ export const messages = {
     `code (a CommonJS module, a callback from a timer, I/O or an event emitter); from async code ` +
     `or an ES module, host the service on a reactor thread (reactorThread.load(...).create(...)), ` +
     `whose blocking calls work in every context, or await the async layer directly.`,
+  inMicrotaskAtEntry: (what: string, entry: string, runner: 'tsx' | 'loader') =>
+    `${messages.inMicrotask(what)} Here it is the top level of ${entry}, a CommonJS entry ` +
+    `module that ${runner === 'tsx' ? 'tsx' : 'Node'} evaluates through its ES-module loader, ` +
+    `inside a microtask` +
+    (runner === 'tsx'
+      ? ` ('tsx ${entry}' and 'node --import tsx ${entry}' both do). What works: run it with ` +
+        `tsx's CommonJS hook, 'node --require tsx/cjs ${entry}', where the top level is plain ` +
+        `synchronous code; or`
+      : ` (Node does so when the process has an --import or --loader option). What works: run ` +
+        `it without those options (preload CommonJS modules with --require); or`) +
+    ` make the blocking calls from a callback that runs once the module has loaded ` +
+    `(setImmediate(main) or setTimeout(main, 0)); or host the service on a reactor thread.`,
   deasyncUnavailable: (platform: string, nodeVersion: string) =>
     `crochet: in-thread blocking (@waitFor, facade(), EventualResult.wait()) needs the deasync ` +
     `package's native binary, which could not be loaded on ${platform} with Node.js ` +
