@@ -61,6 +61,8 @@ export type {
   ReactorThreadOptions,
   ReactorThreadState,
   HostedModule,
+  UntypedModule,
+  UntypedService,
   RemoteOptions,
   ServiceHandle,
   Remote,
