@@ -164,9 +164,11 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
 
   /**
    * Gives back a result stashed with `EventualResult.stash()`, once; `T` is what was stashed.
+   * State it (`retrieveResult<number>(id)`): it is never inferred from the variable the result is
+   * assigned to (`NoInfer`), so forgetting it gives `EventualResult<unknown>`, not a silent cast.
    * Throws a RangeError naming the id when it is unknown or was already retrieved.
    */
-  retrieveResult<T = unknown>(id: number): EventualResult<T> {
+  retrieveResult<T = unknown>(id: number): EventualResult<NoInfer<T>> {
     const entry = this.stashed.get(id);
     if (entry === undefined) throw new RangeError(messages.unknownResultId(id));
     this.stashed.delete(id);
