@@ -115,3 +115,6 @@ export class Misused {
 // @ts-expect-error -- nor classes
 @runInReactor
 export class WholeClass {}
+
+// The README's opening example compiles under standard decorators too.
+export { readmeIntro } from '../readme-intro';
