@@ -163,7 +163,7 @@ try {
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
  * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
- * is a 'before' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
+ * is a 'during' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
  *
  * After a crash or an exit of the thread, the objects hosted there are gone (their facades fail
  * with ReactorThreadError 'crashed'/'exited'), and the next `load()` starts a new thread. After
@@ -172,6 +172,8 @@ try {
 export class ReactorThread {
   readonly name: string;
   private worker: Worker | undefined;
+  /** Settles when the worker has exited (it may have before stop(): a failed start, a crash). */
+  private workerExited: Promise<void> | undefined;
   private connection: Connection | undefined;
   private address: HostAddress | undefined;
   private stopped = false;
@@ -289,6 +291,7 @@ export class ReactorThread {
       }
     });
     worker.on('error', () => undefined);
+    this.workerExited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: ReportMessage) => {
       if (message?.k === 'report') reactor.report(message.message, decodeThrown(message.error));
     });
@@ -299,7 +302,9 @@ export class ReactorThread {
     this.address = address;
     this.connection = connection;
     adoptConnection(connection);
-    this.removeHook ??= reactor.addShutdownHook('before', () => this.stop(), {
+    // A 'during' hook: the application's 'before' hooks may still use the thread's services
+    // (flush, say goodbye), whatever order they were registered in.
+    this.removeHook ??= reactor.addShutdownHook('during', () => this.stop(), {
       name: `reactor thread '${this.name}'`,
     });
     try {
@@ -322,7 +327,7 @@ export class ReactorThread {
     if (Atomics.load(state, STATE) <= HostState.running)
       Atomics.store(state, STATE, HostState.stopped);
     this.connection?.close();
-    const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const ended = this.workerExited ?? Promise.resolve();
     worker.postMessage({ k: 'stop' });
     const timer = setRealTimeout(
       () => void worker.terminate(),
@@ -350,8 +355,9 @@ export class ServiceHostHere {
       name,
       report: (message, error) => reactor.report(message, error),
     });
-    // Tied to shutdown like a reactor thread: reactor.stop() releases every worker blocked here.
-    this.removeHook = reactor.addShutdownHook('before', () => this.stop(), {
+    // Tied to shutdown like a reactor thread ('during', after the application's 'before' hooks):
+    // reactor.stop() releases every worker blocked here.
+    this.removeHook = reactor.addShutdownHook('during', () => this.stop(), {
       name: `hosted services '${name}'`,
     });
   }

@@ -144,3 +144,46 @@ describe('signals while blocked under sinon fake timers (child processes)', () =
     });
   }
 });
+
+describe('reactor thread: a start that failed', () => {
+  it('does not hold up shutdown: the process exits at once, with no hook reported (child process)', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const thread = new crochet.ReactorThread({ name: 'slow', startTimeoutMs: 1 });
+      const started = Date.now();
+      try { thread.load(ECHO); } catch (error) { console.log('caught', error.name, error.reason); }
+      process.on('exit', () => console.log('exit after ' + (Date.now() - started) + ' ms'));
+    `);
+    const run = describeResult(result);
+    expect(result.stdout, run).to.include('caught ReactorThreadError start-failed');
+    // Before: its shutdown hook waited for an exit event that had already happened, 5 s.
+    expect(result.stderr, run).to.not.include('did not finish');
+    const exitMs = Number(/exit after (\d+) ms/.exec(result.stdout)?.[1] ?? Number.NaN);
+    expect(exitMs, run).to.be.below(2_000);
+    expect(result.status, run).to.equal(0);
+  });
+});
+
+describe("reactor thread: the application's before hooks", () => {
+  it('can use hosted services even when registered after load() (child process)', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const echo = crochet.reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 2000 });
+      echo.add(0, 0);
+      crochet.reactor.addShutdownHook('before', () => {
+        console.log('before hook: ' + echo.add(20, 22));
+      }, { name: 'flush' });
+      crochet.reactor.stop().then(() => {
+        try { echo.add(1, 1); } catch (error) { console.log('after stop: ' + error.name); }
+      });
+    `);
+    const run = describeResult(result);
+    expect(result.stdout, run).to.include('before hook: 42');
+    expect(result.stdout, run).to.include('after stop: ReactorStopped');
+    expect(result.stderr, run).to.equal('');
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * The soak run (bench/soak.ts) with a small budget, in its own process: both reactors, mixed
+ * call lengths, timeouts, cancels, late waits, nested calls and a stop with calls pending. Every
+ * call must end with the outcome that is right for it.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+const soakScript = path.join(__dirname, '..', 'bench', 'soak.js');
+
+interface SoakRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+}
+
+function runSoak(args: readonly string[], killAfterMs: number): Promise<SoakRun> {
+  const child = spawn(process.execPath, ['--expose-gc', soakScript, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (output += chunk));
+  child.stderr.on('data', (chunk: string) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  return new Promise((resolve, reject) => {
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+describe('soak (bench/soak.ts, a short run in a child process)', function () {
+  this.timeout(60_000);
+
+  it('ends by itself, every call with its right outcome: exit 0, "0 failed"', async () => {
+    const run = await runSoak(['--seconds', '5'], 50_000);
+    const report = `exit code ${String(run.code)}, signal ${String(run.signal)}\n${run.output}`;
+    const summary = run.output
+      .trim()
+      .split('\n')
+      .filter((line) => /^soak: \d+ passed, \d+ failed$/.test(line));
+    expect(summary, report).to.have.length(1);
+    expect(summary[0], report).to.match(/^soak: [1-9]\d* passed, 0 failed$/);
+    expect(run.code, report).to.equal(0);
+  });
+});
