@@ -43,6 +43,8 @@ export class NotSetUpError extends CrochetError {
 export type DeadlockReason =
   | 'in-microtask'
   | 'nothing-pending'
+  /** In a setImmediate callback that is not the first of its batch, where Node would abort. */
+  | 'in-immediate-batch'
   /** A blocking call to services hosted on the caller's own thread (lib/thread). */
   | 'host-thread';
 

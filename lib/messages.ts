@@ -95,7 +95,7 @@ export const messages = {
       : ` (Node does so when the process has an --import or --loader option). What works: run ` +
         `it without those options (preload CommonJS modules with --require); or`) +
     ` make the blocking calls from a callback that runs once the module has loaded ` +
-    `(setImmediate(main) or setTimeout(main, 0)); or host the service on a reactor thread.`,
+    `(setTimeout(main, 0)); or host the service on a reactor thread.`,
   deasyncUnavailable: (platform: string, nodeVersion: string) =>
     `crochet: in-thread blocking (@waitFor, facade(), EventualResult.wait()) needs the deasync ` +
     `package's native binary, which could not be loaded on ${platform} with Node.js ` +
@@ -105,6 +105,13 @@ export const messages = {
     `which needs a C++ toolchain), or host the service on a reactor thread ` +
     `(reactorThread.load(...).create(...)), which does not use deasync. The loader's error is ` +
     `the cause.`,
+  inImmediateBatch: (what: string) =>
+    `crochet: ${what} cannot block here: the caller is a setImmediate callback that is not the ` +
+    `first of its batch, and pumping the event loop from there makes Node.js abort the process ` +
+    `(its immediate queue is not re-entrant: "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal"). ` +
+    `Call it from a setTimeout(fn, 0) callback, from an I/O or event callback, or from ` +
+    `synchronous code; or host the service on a reactor thread, whose calls never pump this ` +
+    `thread's loop.`,
   deadWait: (what: string) =>
     `crochet: ${what} can never finish: its result is still pending and nothing but unref'd ` +
     `handles would keep the event loop alive (the point at which a plain script would exit). ` +

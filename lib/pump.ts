@@ -18,6 +18,7 @@
  *
  * Context: call only on the thread that owns the loop, from synchronous code.
  */
+import { executionAsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
@@ -146,6 +147,14 @@ export function blockUntilSettled(
     throw new DeadlockError(microtaskRefusal(what), 'in-microtask');
   }
   if (timeoutMs <= 0) return 'timeout';
+  const batch = immediateBatchPosition();
+  if (batch === 'later') {
+    throw new DeadlockError(messages.inImmediateBatch(what), 'in-immediate-batch');
+  }
+  // Before the other callbacks of its immediate batch: they cannot run until this call returns,
+  // and while they wait Node keeps the loop from sleeping, so every uv_run returns at once.
+  // Nap between iterations instead of spinning (events that arrive meanwhile wait up to 1 ms).
+  const napMs = batch === 'first' ? 1 : 0;
   const deadline = now() + timeoutMs;
   // A real timer wakes the loop at the deadline; it does not count as liveness (armedWakeUps).
   // The first wake-up comes after 1 ms, then it is re-armed for the time really left: inside a
@@ -166,6 +175,7 @@ export function blockUntilSettled(
         immediateRefChecked = true;
         releaseStaleImmediateRef();
       }
+      if (napMs > 0) Atomics.wait(napCell, 0, 0, napMs);
       const left = deadline - now();
       if (left <= 0) return 'timeout';
       if (wakeUp.fired) {
@@ -193,6 +203,40 @@ export function blockUntilSettled(
 }
 
 const noop = (): void => undefined;
+
+/** Where a nap waits (nothing ever notifies it). */
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** The parts of a Node.js Immediate that {@link immediateBatchPosition} looks at. */
+interface ImmediateLinks {
+  readonly _onImmediate?: unknown;
+  readonly _idlePrev?: unknown;
+  readonly _idleNext?: unknown;
+}
+
+/**
+ * Where the caller stands in a batch of setImmediate callbacks Node is running:
+ * - 'later': another callback of the batch ran before it. Pumping the loop there aborts the
+ *   process as soon as any immediate is pending in the nested check phase: Node's
+ *   processImmediate, entered again, finds the running immediate at the head of its outstanding
+ *   queue, already marked done, and fails on the missing previous one; the C++ caller then
+ *   aborts (every version from 20 to 26).
+ * - 'first': the first of a batch with more callbacks after it. Safe, but those cannot run until
+ *   it returns, and while they are pending Node keeps the loop from sleeping.
+ * - 'none': not in an immediate callback, or the only one of its batch.
+ * Read defensively (Node's internal links): an unknown layout counts as 'none'.
+ *
+ * Context: the loop's own thread, before it blocks.
+ */
+export function immediateBatchPosition(): 'none' | 'first' | 'later' {
+  const resource = executionAsyncResource() as ImmediateLinks | null;
+  if (typeof resource !== 'object' || resource === null || !('_onImmediate' in resource)) {
+    return 'none';
+  }
+  if (resource._idlePrev !== null && resource._idlePrev !== undefined) return 'later';
+  if (resource._idleNext !== null && resource._idleNext !== undefined) return 'first';
+  return 'none';
+}
 
 /**
  * Stops Node's immediate idle handle when no ref'd `setImmediate` is pending, so that the next

@@ -262,6 +262,16 @@ export class ReactorController implements Invoker, OperationHost, ResultHost {
     this.withResults.add(operation);
   }
 
+  /**
+   * @internal A reactor-thread eventual call made from this thread: pending here like an
+   * in-thread one (its host is this controller), so that `stop()` ends it with ReactorStopped at
+   * the same point, before the 'during' hooks (where reactor threads stop).
+   */
+  adoptRemote(result: EventualResult<unknown>, operation: Operation): void {
+    if (!operation.settled) this.pending.add(operation);
+    this.trackResult(result, operation);
+  }
+
   /** @internal ResultHost */
   stash(result: EventualResult<unknown>, operation: Operation): number {
     this.lastStashId += 1;

@@ -18,6 +18,11 @@ export interface ShutdownHookOptions {
   name?: string;
   /** How long the hook may take before it is skipped; defaults to the controller's limit. */
   timeoutMs?: number;
+  /**
+   * Run after the phase's other hooks, whatever the order they were added in. Reactor threads
+   * stop this way in 'before', so that the application's 'before' hooks can still call them.
+   */
+  last?: boolean;
 }
 
 export type ShutdownHook = () => unknown;
@@ -26,6 +31,7 @@ interface Registered {
   readonly name: string;
   readonly hook: ShutdownHook;
   readonly timeoutMs: number | undefined;
+  readonly last: boolean;
 }
 
 const PHASES: readonly ShutdownPhase[] = ['before', 'during', 'after'];
@@ -49,6 +55,7 @@ export class ShutdownHooks {
       name: options.name ?? (hook.name || `${phase} hook #${this.added}`),
       hook,
       timeoutMs,
+      last: options.last === true,
     };
     list.push(entry);
     return () => {
@@ -57,13 +64,19 @@ export class ShutdownHooks {
     };
   }
 
+  /** A phase's hooks as they run: in the order added, those marked `last` after the others. */
+  private inOrder(phase: ShutdownPhase): Registered[] {
+    const list = this.phases.get(phase) ?? [];
+    return [...list.filter((entry) => !entry.last), ...list.filter((entry) => entry.last)];
+  }
+
   clear(): void {
     for (const list of this.phases.values()) list.length = 0;
   }
 
   /** Runs one phase to the end. Context: the reactor thread, from async code. */
   async run(phase: ShutdownPhase, defaultTimeoutMs: number, report: Report): Promise<void> {
-    for (const entry of [...(this.phases.get(phase) ?? [])]) {
+    for (const entry of this.inOrder(phase)) {
       await runOne(entry, phase, entry.timeoutMs ?? defaultTimeoutMs, report);
     }
   }
@@ -73,7 +86,7 @@ export class ShutdownHooks {
    * chance to finish, since the process ends as soon as this returns.
    */
   runSynchronously(phase: ShutdownPhase, report: Report): void {
-    for (const entry of this.phases.get(phase) ?? []) {
+    for (const entry of this.inOrder(phase)) {
       try {
         const result = entry.hook();
         if (result instanceof Promise) {

@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { delay, runningReactor } from './helpers/fakes';
+import { runScript } from './thread/helpers';
 
 type Outer = 'setTimeout(0)' | 'setTimeout(1)' | 'setInterval(1)' | 'setImmediate';
 
@@ -107,5 +108,54 @@ describe('the blocking pump inside loop callbacks', () => {
     const value = await fromCallback('setTimeout(1)', () => tick());
     expect(value).to.equal('tick');
     expect(performance.now() - started).to.be.below(1_000);
+  });
+});
+
+describe('the blocking pump inside a batch of setImmediate callbacks', () => {
+  it('refuses at once in a later callback of a batch, where pumping would abort the process (child process)', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const sleep = crochet.waitFor(1000)((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+      const echo = crochet.reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 2000 });
+      setImmediate(() => {});
+      setImmediate(() => {
+        try { sleep(5); console.log('in-thread returned'); }
+        catch (error) { console.log('in-thread ' + error.name + ' ' + error.reason); }
+        // A reactor-thread call never pumps here, not even for its signal checks.
+        setImmediate(() => {});
+        console.log('thread ' + echo.sleep(250));
+      });
+      setImmediate(() => {});
+      setTimeout(() => crochet.reactorThread.stop(), 1000);
+    `);
+    const run = `status ${result.status}\n${result.stdout}\n${result.stderr}`;
+    expect(result.stdout, run).to.include('in-thread DeadlockError in-immediate-batch');
+    expect(result.stdout, run).to.include('thread 250');
+    expect(result.status, run).to.equal(0);
+  });
+
+  it('the first callback of a batch blocks without spinning while the others wait', (done) => {
+    const { waitFor } = runningReactor();
+    const sleep = waitFor(2_000)((ms: number) => delay(ms, ms));
+    let cpuMs = Number.NaN;
+    let value: number | undefined;
+    setImmediate(() => {
+      const cpu = process.cpuUsage();
+      value = sleep(300);
+      const used = process.cpuUsage(cpu);
+      cpuMs = (used.user + used.system) / 1000;
+    });
+    setImmediate(() => {
+      try {
+        expect(value).to.equal(300);
+        // Spinning costs about the whole 300 ms.
+        expect(cpuMs).to.be.below(100);
+        done();
+      } catch (error) {
+        done(error);
+      }
+    });
   });
 });

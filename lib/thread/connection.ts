@@ -24,7 +24,6 @@ import {
 import { DeadlockError, ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
 import { messages } from '../messages';
 import { Operation, type OperationHost } from '../operation';
-import { reactor } from '../global';
 import {
   CALLER_SLEEPING,
   CONNECTION_SLOTS,
@@ -488,12 +487,6 @@ export class Connection {
     );
   }
 }
-
-/** Reports failures of remote eventual results nobody observed. */
-export const remoteOperationHost: OperationHost = {
-  operationSettled: () => undefined,
-  report: (message, error) => reactor.report(message, error),
-};
 
 const openConnections = new Map<string, Connection>();
 

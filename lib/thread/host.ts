@@ -16,7 +16,13 @@ import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import type { ReactorMethodKind } from '../call-context';
 import { callStorage } from '../call-context';
-import { DeadlockError, ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
+import {
+  CancelledError,
+  DeadlockError,
+  ReactorStopped,
+  ReactorThreadError,
+  TimeoutError,
+} from '../errors';
 import type { Report } from '../logger';
 import { messages } from '../messages';
 import { Operation, type OperationHost } from '../operation';
@@ -420,14 +426,18 @@ export class ServiceHost implements OperationHost {
     const operation = this.callIds.get(connection)?.get(id);
     const record = operation === undefined ? undefined : this.calls.get(operation);
     if (operation === undefined || record === undefined) return;
-    // The caller has already ended the call (TimeoutError, or CancelledError from cancel()):
-    // no reply is sent, the body's signal aborts, and only a failure that cannot be the abort's
-    // consequence is reported (Operation.abortCaused).
+    // The caller has already ended the call: no reply is sent and the body's signal aborts.
     record.dropped = true;
+    if (timeoutMs === undefined) {
+      // cancel(): ended here too, exactly as in-thread, so nothing the body does is reported.
+      const reason = new DOMException('The operation was cancelled.', 'AbortError');
+      operation.cancel(new CancelledError(messages.cancelled(), { cause: reason }));
+      return;
+    }
+    // A timeout: only a failure that cannot be the abort's consequence is reported
+    // (Operation.abortCaused), as for an in-thread @waitFor.
     operation.abandon(
-      timeoutMs === undefined
-        ? new DOMException('The operation was cancelled.', 'AbortError')
-        : new TimeoutError(messages.timeout(timeoutMs, record.what), timeoutMs),
+      new TimeoutError(messages.timeout(timeoutMs, record.what), timeoutMs),
       messages.lateFailure(),
     );
   }

@@ -163,7 +163,7 @@ try {
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
  * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
- * is a 'during' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
+ * is the last 'before' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
  *
  * After a crash or an exit of the thread, the objects hosted there are gone (their facades fail
  * with ReactorThreadError 'crashed'/'exited'), and the next `load()` starts a new thread. After
@@ -302,10 +302,12 @@ export class ReactorThread {
     this.address = address;
     this.connection = connection;
     adoptConnection(connection);
-    // A 'during' hook: the application's 'before' hooks may still use the thread's services
-    // (flush, say goodbye), whatever order they were registered in.
-    this.removeHook ??= reactor.addShutdownHook('during', () => this.stop(), {
+    // The last 'before' hook: the application's 'before' hooks may still use the thread's
+    // services (flush, say goodbye), whatever order they were registered in; then every caller
+    // blocked on the thread, in any thread, is released, before pending calls fail here.
+    this.removeHook ??= reactor.addShutdownHook('before', () => this.stop(), {
       name: `reactor thread '${this.name}'`,
+      last: true,
     });
     try {
       connection.awaitWelcome(this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, this.name);
@@ -355,10 +357,11 @@ export class ServiceHostHere {
       name,
       report: (message, error) => reactor.report(message, error),
     });
-    // Tied to shutdown like a reactor thread ('during', after the application's 'before' hooks):
-    // reactor.stop() releases every worker blocked here.
-    this.removeHook = reactor.addShutdownHook('during', () => this.stop(), {
+    // Tied to shutdown like a reactor thread (the last 'before' hook): reactor.stop() releases
+    // every worker blocked here, after the application's 'before' hooks.
+    this.removeHook = reactor.addShutdownHook('before', () => this.stop(), {
       name: `hosted services '${name}'`,
+      last: true,
     });
   }
 

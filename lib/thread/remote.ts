@@ -16,7 +16,6 @@ import {
   Connection,
   RemoteOperation,
   connectionTo,
-  remoteOperationHost,
   setRefFactory,
   type Settleable,
 } from './connection';
@@ -150,12 +149,12 @@ export function makeFacade(
             args,
             what,
             (id): Settleable => {
-              operation = new RemoteOperation(remoteOperationHost, connection, id);
+              operation = new RemoteOperation(reactor, connection, id);
               return operation;
             },
           );
           const result = new EventualResult<unknown>(operation as RemoteOperation, host);
-          reactor.trackResult(result, operation as RemoteOperation);
+          reactor.adoptRemote(result, operation as RemoteOperation);
           return result;
         }
       : function (...args: unknown[]): unknown {

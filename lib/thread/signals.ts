@@ -19,7 +19,7 @@
 import { isMainThread } from 'node:worker_threads';
 import * as clock from '../clock';
 import { CrochetError } from '../errors';
-import { createDeasyncPump, type EventLoopPump } from '../pump';
+import { createDeasyncPump, immediateBatchPosition, type EventLoopPump } from '../pump';
 
 export const SIGNAL_CHECK_MS = 100;
 
@@ -36,7 +36,8 @@ export function checkSignals(blockedSince: number): boolean {
   const now = clock.now();
   if (now - blockedSince < SIGNAL_CHECK_MS || now < nextCheck) return false;
   nextCheck = now + SIGNAL_CHECK_MS;
-  if (pumpUnavailable) return false;
+  // From a later immediate of a batch, a loop turn would abort the process (see pump.ts).
+  if (pumpUnavailable || immediateBatchPosition() === 'later') return false;
   if (process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') === 0) return false;
   pump ??= createDeasyncPump();
   let seen = false;

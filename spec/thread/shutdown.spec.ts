@@ -99,6 +99,11 @@ describe('reactor thread: shutdown', () => {
       for (const call of [() => echo.failLater(150), () => echo.driverLike(5000), () => echo.abortable(5000)]) {
         try { call(); } catch (error) { console.log('caller got ' + error.name); }
       }
+      // Cancelled: whatever the body does next is not reported, signal taken or not.
+      const eventual = crochet.reactorThread.load(ECHO).create('EchoService', [], { eventual: ['failLater'] });
+      const cancelled = eventual.failLater(100);
+      cancelled.cancel();
+      try { cancelled.wait(1000); } catch (error) { console.log('cancelled wait: ' + error.name); }
       setTimeout(() => crochet.reactorThread.stop(), 500);
     `);
     const logged = result.stdout.split('\n').filter((line) => line.startsWith('LOGGED'));
@@ -108,6 +113,7 @@ describe('reactor thread: shutdown', () => {
     expect(result.stdout.match(/caller got TimeoutError/g), describeResult(result)).to.have.length(
       3,
     );
+    expect(result.stdout, describeResult(result)).to.include('cancelled wait: CancelledError');
     expect(result.stderr, describeResult(result)).to.equal('');
   });
 });
@@ -184,6 +190,31 @@ describe("reactor thread: the application's before hooks", () => {
     const run = describeResult(result);
     expect(result.stdout, run).to.include('before hook: 42');
     expect(result.stdout, run).to.include('after stop: ReactorStopped');
+    expect(result.stderr, run).to.equal('');
+  });
+});
+
+describe('reactor thread: eventual results pending at reactor.stop()', () => {
+  it('end with ReactorStopped with the in-thread ones, before any during hook (child process)', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      // Runs before the reactor thread's own during hook: the thread is still up meanwhile.
+      crochet.reactor.addShutdownHook('during', () => new Promise((resolve) => setTimeout(resolve, 500)), { name: 'slow' });
+      const eventual = crochet.reactorThread.load(ECHO).create('EchoService', [], { eventual: ['sleep'] });
+      const remote = eventual.sleep(200);
+      const local = crochet.runInReactor(() => new Promise((resolve) => setTimeout(() => resolve('local'), 200)))();
+      crochet.reactor.stop().then(() => {
+        for (const [name, result] of [['remote', remote], ['local', local]]) {
+          try { console.log(name + ' returned ' + result.wait(100)); }
+          catch (error) { console.log(name + ' ' + error.name); }
+        }
+      });
+    `);
+    const run = describeResult(result);
+    expect(result.stdout, run).to.include('remote ReactorStopped');
+    expect(result.stdout, run).to.include('local ReactorStopped');
     expect(result.stderr, run).to.equal('');
   });
 });
