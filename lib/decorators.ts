@@ -1,11 +1,13 @@
 /**
- * `@waitFor(ms)` and `@runInReactor`, as legacy (experimentalDecorators) method decorators and as
- * plain function wrappers. Both route every call through one controller's `invoke`, which is the
- * only place a reactor-bound call is made (facades use it too).
+ * `@waitFor(ms)` and `@runInReactor`, as method decorators (legacy `experimentalDecorators` and
+ * standard TC39 decorators alike, see decorator-modes.ts) and as plain function wrappers. All
+ * route every call through one controller's `invoke`, which is the only place a reactor-bound
+ * call is made (facades use it too).
  */
 import type { AnyFunction } from './blocking-types';
 import type { ReactorMethodKind } from './call-context';
 import type { EventualResult } from './eventual-result';
+import { decorateStandard, isClass, isStandardContext, legacyMember } from './decorator-modes';
 import { messages } from './messages';
 import { registerReactorMethod } from './reactor-methods';
 import { checkTimeout } from './timeout-arg';
@@ -44,14 +46,58 @@ export type MethodDecorator = (
   descriptor: PropertyDescriptor,
 ) => void;
 
-/** `waitFor(ms)`: decorates a method, or wraps a function. */
+/**
+ * Any method of `This`, for the standard decorator signatures. Declared as a method so that its
+ * parameters are compared bivariantly: `(pair: string) => number` is one.
+ */
+export type AnyMethod<This> = { method(this: This, ...args: unknown[]): unknown }['method'];
+
+/** `waitFor(ms)`: decorates a method (legacy or standard decorators), or wraps a function. */
 export interface WaitForDecorator extends MethodDecorator {
-  <This, P extends unknown[], R>(fn: (this: This, ...args: P) => R): BlockingFunction<This, P, R>;
+  // A standard decorator is also matched against signatures of one parameter, so the function
+  // form has a second one that no decorator can fill: otherwise it would accept a getter.
+  /**
+   * As a standard (TC39) method decorator: the method, reactor-bound.
+   *
+   * @typeParam This - The class instance (or the class, for a static method).
+   * @typeParam F - The method's type, kept as it is.
+   */
+  <This, F extends AnyMethod<This>>(method: F, context: ClassMethodDecoratorContext<This, F>): F;
+  /**
+   * The function form, `waitFor(ms)(fn)`: a blocking wrapper of `fn`.
+   *
+   * @typeParam This - `this` inside `fn`.
+   * @typeParam P - `fn`'s parameters.
+   * @typeParam R - What `fn` returns; the wrapper returns it awaited.
+   */
+  <This, P extends unknown[], R>(
+    fn: (this: This, ...args: P) => R,
+    notAsDecorator?: never,
+  ): BlockingFunction<This, P, R>;
 }
 
-/** `runInReactor`: decorates a method (`@runInReactor`), or wraps a function. */
+/** `runInReactor`: decorates a method (`@runInReactor`, legacy or standard), or wraps a function. */
 export interface RunInReactorDecorator extends MethodDecorator {
-  <This, P extends unknown[], R>(fn: (this: This, ...args: P) => R): EventualFunction<This, P, R>;
+  // A standard decorator is also matched against signatures of one parameter, so the function
+  // form has a second one that no decorator can fill: otherwise it would accept a getter.
+  /**
+   * As a standard (TC39) method decorator: the method, reactor-bound.
+   *
+   * @typeParam This - The class instance (or the class, for a static method).
+   * @typeParam F - The method's type, kept as it is.
+   */
+  <This, F extends AnyMethod<This>>(method: F, context: ClassMethodDecoratorContext<This, F>): F;
+  /**
+   * The function form, `runInReactor(fn)`: a wrapper of `fn` that returns an EventualResult.
+   *
+   * @typeParam This - `this` inside `fn`.
+   * @typeParam P - `fn`'s parameters.
+   * @typeParam R - What `fn` returns; the EventualResult holds it awaited.
+   */
+  <This, P extends unknown[], R>(
+    fn: (this: This, ...args: P) => R,
+    notAsDecorator?: never,
+  ): EventualFunction<This, P, R>;
 }
 
 /** The one entry point for reactor-bound calls (implemented by ReactorController). */
@@ -123,7 +169,10 @@ function decorate(
   descriptor: PropertyDescriptor | undefined,
 ): void {
   if (descriptor === undefined || typeof descriptor.value !== 'function') {
-    throw new TypeError(messages.notAMethod(decoratorName, key, descriptor));
+    const member = legacyMember(descriptor);
+    throw new TypeError(
+      messages.notAMethod(decoratorName, 'legacy', key, member, descriptor?.value),
+    );
   }
   const fn = descriptor.value as (...args: unknown[]) => unknown;
   descriptor.value = bindToReactor(
@@ -144,6 +193,12 @@ function wrapFunction(
   fn: unknown,
 ): unknown {
   if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(fn, wrapperName));
+  if (isClass(fn)) {
+    const decorator = `@${wrapperName.replace(/\(\)$/, '')}`;
+    throw new TypeError(
+      messages.notAMethod(decorator, 'legacy-or-function', fn.name || '<anonymous>', 'class'),
+    );
+  }
   const what = `${wrapperName} function ${fn.name || '<anonymous>'}()`;
   return bindToReactor(invoker, kind, fn as (...args: unknown[]) => unknown, timeoutMs ?? 0, what);
 }
@@ -165,12 +220,25 @@ export function createDecorators(invoker: Invoker): {
     const name = `@waitFor(${ms})`;
     function waitForDecorator(
       fnOrTarget: unknown,
-      key?: string | symbol,
+      key?: string | symbol | object,
       descriptor?: PropertyDescriptor,
     ): unknown {
+      if (isStandardContext(key)) {
+        return decorateStandard(name, 'waitFor', ms, fnOrTarget, key, (fn, what) =>
+          bindToReactor(invoker, 'waitFor', fn, ms, what),
+        );
+      }
       if (key === undefined)
         return wrapFunction(invoker, 'waitFor', ms, `waitFor(${ms})`, fnOrTarget);
-      decorate(invoker, 'waitFor', ms, name, fnOrTarget as object, key, descriptor);
+      decorate(
+        invoker,
+        'waitFor',
+        ms,
+        name,
+        fnOrTarget as object,
+        key as string | symbol,
+        descriptor,
+      );
       return undefined;
     }
     return waitForDecorator as WaitForDecorator;
@@ -178,10 +246,20 @@ export function createDecorators(invoker: Invoker): {
 
   function runInReactor(
     fnOrTarget?: unknown,
-    key?: string | symbol,
+    key?: string | symbol | object,
     descriptor?: PropertyDescriptor,
   ): unknown {
     if (arguments.length === 0) throw new TypeError(messages.runInReactorCalledEmpty());
+    if (isStandardContext(key)) {
+      return decorateStandard(
+        '@runInReactor',
+        'runInReactor',
+        undefined,
+        fnOrTarget,
+        key,
+        (fn, what) => bindToReactor(invoker, 'runInReactor', fn, 0, what),
+      );
+    }
     if (key === undefined)
       return wrapFunction(invoker, 'runInReactor', undefined, 'runInReactor()', fnOrTarget);
     decorate(
@@ -190,7 +268,7 @@ export function createDecorators(invoker: Invoker): {
       undefined,
       '@runInReactor',
       fnOrTarget as object,
-      key,
+      key as string | symbol,
       descriptor,
     );
     return undefined;

@@ -116,7 +116,27 @@ function buildFacade(invoker: Invoker, Service: unknown, options: UncheckedOptio
   }
   const service = Service as AnyClass;
   const className = service.name || '<anonymous class>';
-  const plans = planMethods(service, className, options);
+  const planner = planMethods(service, className, options);
+  const generate = (plan: MethodPlan, what: string): ((...args: unknown[]) => unknown) =>
+    bindToReactor(
+      invoker,
+      plan.kind,
+      makeForwarder(plan.name, className, plan.wrapWith),
+      plan.timeoutMs ?? 0,
+      what,
+    );
+  const fieldMethods = new Map<string | symbol, (...args: unknown[]) => unknown>();
+  const fieldMethod = (name: string | symbol): ((...args: unknown[]) => unknown) => {
+    let method = fieldMethods.get(name);
+    if (method === undefined) {
+      method = generate(
+        planner.planField(name),
+        `facade method ${className}Facade.${String(name)}()`,
+      );
+      fieldMethods.set(name, method);
+    }
+    return method;
+  };
 
   const Facade = class {
     declare readonly [SERVICE]: Record<string | symbol, unknown>;
@@ -125,21 +145,70 @@ function buildFacade(invoker: Invoker, Service: unknown, options: UncheckedOptio
         throw new TypeError(messages.facadeNeedsInstance(className, instance));
       }
       Object.defineProperty(this, SERVICE, { value: instance });
+      forwardFields(this, instance, className, planner, fieldMethod);
     }
   };
   Object.defineProperty(Facade, 'name', { value: `${className}Facade` });
 
-  for (const plan of plans) {
-    const forwarder = makeForwarder(plan.name, className, plan.wrapWith);
+  for (const plan of planner.plans) {
     const what = `facade method ${className}Facade.${String(plan.name)}()`;
     Object.defineProperty(Facade.prototype, plan.name, {
-      value: bindToReactor(invoker, plan.kind, forwarder, plan.timeoutMs ?? 0, what),
+      value: generate(plan, what),
       writable: true,
       configurable: true,
     });
     registerReactorMethod(Facade.prototype, plan.name, plan.kind, plan.timeoutMs);
   }
   return Facade;
+}
+
+/**
+ * Gives a facade instance a generated method for each function-valued field of its service
+ * instance (`arrow = async (a: number) => a`): such a field exists only on instances, so it is
+ * found when the facade is constructed, and the method (one per name and facade class, shared
+ * by its instances) forwards by name at call time like the others. A field that a subclass of
+ * the facade defines a method for is left to that method. Names the options gave that are
+ * neither prototype methods nor such fields are refused here.
+ */
+function forwardFields(
+  facade: object,
+  instance: object,
+  className: string,
+  planner: MethodPlanner,
+  fieldMethod: (name: string | symbol) => (...args: unknown[]) => unknown,
+): void {
+  const fields: (string | symbol)[] = [];
+  for (const name of Reflect.ownKeys(instance)) {
+    if (planner.known.has(name)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(instance, name);
+    if (typeof descriptor?.value !== 'function') continue;
+    fields.push(name);
+    if (planner.excluded.has(name) || definedByFacadeClass(facade, name)) continue;
+    Object.defineProperty(facade, name, {
+      value: fieldMethod(name),
+      writable: true,
+      configurable: true,
+    });
+  }
+  for (const [name, option] of planner.namedFields) {
+    if (!fields.includes(name)) {
+      throw new TypeError(
+        messages.facadeUnknownMethod(className, option, name, [...planner.methods, ...fields]),
+      );
+    }
+  }
+}
+
+/** Whether the facade's class (or a subclass of it) has a property of that name. */
+function definedByFacadeClass(facade: object, name: string | symbol): boolean {
+  for (
+    let proto = Object.getPrototypeOf(facade) as object | null;
+    proto !== null && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    if (Object.hasOwn(proto, name)) return true;
+  }
+  return false;
 }
 
 const FACADE_OPTIONS = new Set<string | symbol>([
@@ -150,12 +219,33 @@ const FACADE_OPTIONS = new Set<string | symbol>([
   'wrap',
 ]);
 
-/** Decides kind and timeout of each generated method, and rejects options that name nothing. */
+/** What planMethods() decided, for the prototype methods and for instance fields. */
+interface MethodPlanner {
+  /** A plan per prototype method, excluded ones left out. */
+  readonly plans: readonly MethodPlan[];
+  /** The prototype methods of the service, nearest definition first. */
+  readonly methods: readonly (string | symbol)[];
+  readonly known: ReadonlySet<string | symbol>;
+  readonly excluded: ReadonlySet<string | symbol>;
+  /**
+   * Names the options gave that are not on the service's prototype: instance fields holding
+   * functions, which only an instance shows; each with the option that named it.
+   */
+  readonly namedFields: ReadonlyMap<string | symbol, string>;
+  /** The plan of the method forwarding to an instance field of that name. */
+  planField(name: string | symbol): MethodPlan;
+}
+
+/**
+ * Decides kind and timeout of each generated method, and rejects options that name nothing: a
+ * name that is on the prototype but not a method at once, one that is nowhere on the prototype
+ * when a facade is constructed and its instance has no such field either.
+ */
 function planMethods(
   service: AnyClass,
   className: string,
   options: UncheckedOptions,
-): MethodPlan[] {
+): MethodPlanner {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(messages.facadeNeedsOptions(options));
   }
@@ -167,12 +257,16 @@ function planMethods(
   const defaultTimeout = checkTimeout(options.timeoutMs, `facade(${className}) option timeoutMs`);
   const methods = serviceMethodNames(service);
   const known = new Set<string | symbol>(methods);
+  const prototype = service.prototype as object;
+  const namedFields = new Map<string | symbol, string>();
   const check = (option: string, names: Iterable<string | symbol>): Set<string | symbol> => {
     const set = new Set(names);
     for (const name of set) {
-      if (!known.has(name)) {
+      if (known.has(name)) continue;
+      if (name in prototype) {
         throw new TypeError(messages.facadeUnknownMethod(className, option, name, methods));
       }
+      if (!namedFields.has(name)) namedFields.set(name, option);
     }
     return set;
   };
@@ -188,9 +282,7 @@ function planMethods(
       .map((entry) => [entry.name, entry]),
   );
 
-  const plans: MethodPlan[] = [];
-  for (const name of methods) {
-    if (exclude.has(name)) continue;
+  const planOne = (name: string | symbol): MethodPlan => {
     const decorated = declared.get(name);
     if (decorated?.kind === 'runInReactor' && !eventual.has(name)) {
       throw new TypeError(messages.facadeEventualNotListed(className, name));
@@ -201,7 +293,7 @@ function planMethods(
     }
     const kind: ReactorMethodKind = eventual.has(name) ? 'runInReactor' : 'waitFor';
     const timeout = timeouts[name];
-    plans.push({
+    return {
       name,
       kind,
       timeoutMs:
@@ -211,9 +303,16 @@ function planMethods(
             ? checkTimeout(timeout, `facade(${className}) option timeouts.${String(name)}`)
             : (decorated?.timeoutMs ?? defaultTimeout),
       wrapWith: wrapWith as FacadeConstructor | undefined,
-    });
+    };
+  };
+
+  const plans: MethodPlan[] = [];
+  for (const name of methods) {
+    if (!exclude.has(name)) plans.push(planOne(name));
   }
-  return plans;
+  // Options for fields are checked now too (a bad timeout or wrap class is refused at once).
+  for (const name of namedFields.keys()) planOne(name);
+  return { plans, methods, known, excluded: exclude, namedFields, planField: planOne };
 }
 
 function nameList(className: string, option: string, value: unknown): (string | symbol)[] {

@@ -20,8 +20,11 @@ export function noSetup(): void {
   reactor.noSetup();
 }
 
-/** Gives back a stashed result, once. See {@link ReactorController.retrieveResult}. */
-export function retrieveResult<T = unknown>(id: number): EventualResult<T> {
+/**
+ * Gives back a stashed result, once: `retrieveResult<T>(id)`, T stated, never inferred from the
+ * context. See {@link ReactorController.retrieveResult}.
+ */
+export function retrieveResult<T = unknown>(id: number): EventualResult<NoInfer<T>> {
   return reactor.retrieveResult<T>(id);
 }
 

@@ -67,6 +67,8 @@ export type {
   ReactorThreadOptions,
   ReactorThreadState,
   HostedModule,
+  UntypedModule,
+  UntypedService,
   RemoteOptions,
   ServiceHandle,
   Remote,

@@ -5,6 +5,60 @@
 import { quote } from './quote';
 
 /**
+ * The calling convention a decorator was applied with: TypeScript's `experimentalDecorators`
+ * (`(target, key, descriptor)`), or standard TC39 decorators (`(value, context)`), what
+ * TypeScript 5+ emits by default and esbuild (tsx, Vite, Vitest) emits without that option.
+ * `'legacy-or-function'` is a single argument: a legacy class decorator or the function form.
+ */
+export type DecoratorMode = 'legacy' | 'standard' | 'legacy-or-function';
+
+/** What a decorator was put on instead of a method. */
+export type MisusedMember =
+  'field' | 'getter' | 'setter' | 'accessor' | 'auto-accessor' | 'class' | 'value';
+
+const modeText: Record<DecoratorMode, string> = {
+  legacy: 'legacy decorators detected: experimentalDecorators is on',
+  standard:
+    'standard decorators detected: TypeScript 5+ without experimentalDecorators, or esbuild ' +
+    '(tsx, Vite, Vitest)',
+  'legacy-or-function': 'a single argument: a legacy class decorator or the function form',
+};
+
+const memberText: Record<MisusedMember, string> = {
+  field: 'a field',
+  getter: 'a getter',
+  setter: 'a setter',
+  accessor: 'an accessor (get/set)',
+  'auto-accessor': "an auto-accessor ('accessor' field)",
+  class: 'a class',
+  value: '',
+};
+
+/** What to do instead, with the function form of the same decorator ('@waitFor(10)' → 'waitFor(10)(fn)'). */
+function memberAdvice(decorator: string, member: MisusedMember, name: string): string {
+  const wrapper = `${decorator.replace(/^@/, '')}(fn)`;
+  switch (member) {
+    case 'field':
+    case 'auto-accessor':
+      return (
+        `Declare a method instead (${name}(...) { ... }), or wrap the function where the field ` +
+        `is initialised: ${name} = ${wrapper}.`
+      );
+    case 'getter':
+    case 'setter':
+    case 'accessor':
+      return 'A property access cannot be reactor-bound: make it a method and decorate that.';
+    case 'class':
+      return (
+        'Decorate its methods one by one, or generate a blocking facade of the whole class: ' +
+        'facade(ServiceClass, { timeoutMs }).'
+      );
+    case 'value':
+      return 'Put it on a method declaration.';
+  }
+}
+
+/**
  * Every message crochet puts in an error or a report, as functions of the details they name, so
  * that a test can assert against the exact text: `expect(fn).to.throw(TimeoutError,
  * messages.timeout(50, 'waitFor(50) function fetch()'))`. Each entry says which error (or report)
@@ -47,6 +101,22 @@ export const messages = {
     `code (a CommonJS module, a callback from a timer, I/O or an event emitter); from async code ` +
     `or an ES module, host the service on a reactor thread (reactorThread.load(...).create(...)), ` +
     `whose blocking calls work in every context, or await the async layer directly.`,
+  /**
+   * DeadlockError `'in-microtask'`, at the top level of a CommonJS entry module that tsx or a
+   * loader evaluates through the ES-module loader: `inMicrotask` plus what works there.
+   */
+  inMicrotaskAtEntry: (what: string, entry: string, runner: 'tsx' | 'loader') =>
+    `${messages.inMicrotask(what)} Here it is the top level of ${entry}, a CommonJS entry ` +
+    `module that ${runner === 'tsx' ? 'tsx' : 'Node'} evaluates through its ES-module loader, ` +
+    `inside a microtask` +
+    (runner === 'tsx'
+      ? ` ('tsx ${entry}' and 'node --import tsx ${entry}' both do). What works: run it with ` +
+        `tsx's CommonJS hook, 'node --require tsx/cjs ${entry}', where the top level is plain ` +
+        `synchronous code; or`
+      : ` (Node does so when the process has an --import or --loader option). What works: run ` +
+        `it without those options (preload CommonJS modules with --require); or`) +
+    ` make the blocking calls from a callback that runs once the module has loaded ` +
+    `(setTimeout(main, 0)); or host the service on a reactor thread.`,
   /** CrochetError: deasync's binary could not be loaded for in-thread blocking. */
   deasyncUnavailable: (platform: string, nodeVersion: string) =>
     `crochet: in-thread blocking (@waitFor, facade(), EventualResult.wait()) needs the deasync ` +
@@ -82,16 +152,14 @@ export const messages = {
   /** TypeError: a decorator put on something that is not a method. */
   notAMethod: (
     decorator: string,
-    key: string | symbol,
-    descriptor: PropertyDescriptor | undefined,
+    mode: DecoratorMode,
+    name: string | symbol,
+    member: MisusedMember,
+    value?: unknown,
   ) =>
-    `crochet: ${decorator} can only decorate a method, but ${String(key)} is ` +
-    (descriptor === undefined
-      ? 'a property (it has no descriptor)'
-      : descriptor.get !== undefined || descriptor.set !== undefined
-        ? 'an accessor (get/set)'
-        : `${quote(descriptor.value)}`) +
-    '. Put it on a method declaration.',
+    `crochet: ${decorator} can only decorate a method, but ${String(name)} is ` +
+    `${memberText[member]}${member === 'value' ? quote(value) : ''} (${modeText[mode]}). ` +
+    memberAdvice(decorator, member, String(name)),
   /** TypeError: `@runInReactor()` written with parentheses. */
   runInReactorCalledEmpty: () =>
     'crochet: @runInReactor takes no arguments; write @runInReactor, not @runInReactor().',

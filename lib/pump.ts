@@ -29,6 +29,7 @@ import {
   setRealImmediate,
   setRealTimeout,
 } from './clock';
+import { microtaskRefusal } from './entry-loader';
 import { CrochetError, DeadlockError } from './errors';
 import { messages } from './messages';
 
@@ -148,7 +149,7 @@ export function blockUntilSettled(
   // Only now, when the first drain did not settle the cell, is it worth checking whether the
   // drain could run anything at all.
   if (insideMicrotask(pump)) {
-    throw new DeadlockError(messages.inMicrotask(what), 'in-microtask');
+    throw new DeadlockError(microtaskRefusal(what), 'in-microtask');
   }
   if (timeoutMs <= 0) return 'timeout';
   const batch = immediateBatchPosition();

@@ -230,11 +230,13 @@ export class ReactorController implements Invoker {
 
   /**
    * Gives back a result stashed with `EventualResult.stash()`, once; `T` is what was stashed.
+   * State it (`retrieveResult<number>(id)`): it is never inferred from the variable the result is
+   * assigned to (`NoInfer`), so forgetting it gives `EventualResult<unknown>`, not a silent cast.
    * Throws a RangeError naming the id when it is unknown or was already retrieved.
    *
    * Context: any code on the reactor's thread.
    */
-  retrieveResult<T = unknown>(id: number): EventualResult<T> {
+  retrieveResult<T = unknown>(id: number): EventualResult<NoInfer<T>> {
     const entry = this.stashed.get(id);
     if (entry === undefined) throw new RangeError(messages.unknownResultId(id));
     this.stashed.delete(id);

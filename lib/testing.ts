@@ -30,6 +30,7 @@ export type { ReactorCollaborators } from './reactor';
 export type { EventLoopPump } from './pump';
 export type { ProcessIntegration, ProcessHandlers, ShutdownSignal } from './process-integration';
 export { messages } from './messages';
+export type { DecoratorMode, MisusedMember } from './messages';
 
 /**
  * Puts a controller (by default the global `reactor`) back to a fresh `'idle'` state, as if

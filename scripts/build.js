@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run build`: compiles everything (tsconfig.json: lib, spec, samples and bench into dist/)
- * and, when that succeeds, writes the stamp file dist/.build-stamp. Extra arguments go to tsc.
+ * `npm run build`: compiles everything (tsconfig.json: lib, spec, samples and bench into dist/;
+ * spec/standard/tsconfig.json: the specs under standard decorators into dist/standard) and, when
+ * both succeed, writes the stamp file dist/.build-stamp. Extra arguments go to each tsc run.
  *
  * The stamp's modification time is the moment the build *started*, so a source saved while tsc
  * was running still counts as newer than the build. scripts/run-sample.js uses this module to
@@ -20,7 +21,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const stampFile = path.join(root, 'dist', '.build-stamp');
-/** What the samples' build depends on (spec/ and bench/ are compiled too, but samples do not need them). */
+/** What the samples depend on (spec/ and bench/ are compiled too; samples do not need them). */
 const inputs = ['lib', 'samples', 'tsconfig.json'];
 
 /** The most recently modified file or folder among the inputs: `{ file, mtimeMs }`. */
@@ -53,17 +54,23 @@ function freshness() {
   return { fresh: true };
 }
 
-/** Runs tsc on tsconfig.json; on success writes the stamp. Returns tsc's exit code. */
+/** The projects `npm run build` compiles, in order. */
+const projects = ['tsconfig.json', path.join('spec', 'standard', 'tsconfig.json')];
+
+/** Runs tsc on each project; if all succeed, writes the stamp. Returns the first failure's code. */
 function build(tscArgs = []) {
   const started = new Date();
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const result = spawnSync(
-    process.execPath,
-    [tsc, '-p', path.join(root, 'tsconfig.json'), ...tscArgs],
-    { cwd: root, stdio: 'inherit' },
-  );
-  if (result.error !== undefined) throw result.error;
-  const status = result.status ?? 1;
+  let status = 0;
+  for (const project of projects) {
+    const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, project), ...tscArgs], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (result.error !== undefined) throw result.error;
+    status = result.status ?? 1;
+    if (status !== 0) break;
+  }
   if (status === 0) {
     fs.mkdirSync(path.dirname(stampFile), { recursive: true });
     fs.writeFileSync(stampFile, `${started.toISOString()}\n`);

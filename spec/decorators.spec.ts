@@ -309,18 +309,17 @@ describe('decorators', () => {
           value = 1;
         }
         return WithField;
-      }).to.throw(TypeError, messages.notAMethod('@waitFor(10)', 'value', undefined));
+      }).to.throw(TypeError, messages.notAMethod('@waitFor(10)', 'legacy', 'value', 'field'));
       expect(() => {
         class WithField {
           @eventualOnField
           value = 1;
         }
         return WithField;
-      }).to.throw(TypeError, messages.notAMethod('@runInReactor', 'value', undefined));
+      }).to.throw(TypeError, messages.notAMethod('@runInReactor', 'legacy', 'value', 'field'));
     });
 
     it('rejects @waitFor / @runInReactor on an accessor', () => {
-      const accessor: PropertyDescriptor = { get: () => 1 };
       expect(() => {
         class WithGetter {
           @r.waitFor(10)
@@ -329,14 +328,30 @@ describe('decorators', () => {
           }
         }
         return WithGetter;
-      }).to.throw(TypeError, messages.notAMethod('@waitFor(10)', 'value', accessor));
+      }).to.throw(TypeError, messages.notAMethod('@waitFor(10)', 'legacy', 'value', 'getter'));
       expect(() => {
         class WithSetter {
           @r.runInReactor
           set value(_v: number) {}
         }
         return WithSetter;
-      }).to.throw(TypeError, messages.notAMethod('@runInReactor', 'value', accessor));
+      }).to.throw(TypeError, messages.notAMethod('@runInReactor', 'legacy', 'value', 'setter'));
+    });
+
+    it('rejects a get/set pair, and a class given to the function form, naming the mode', () => {
+      const pair: PropertyDescriptor = { get: () => 1, set: () => undefined };
+      const error = thrownBy(() => r.waitFor(10)({}, 'both', pair)) as Error;
+      expect(error).to.be.instanceOf(TypeError);
+      expect(error.message).to.equal(
+        messages.notAMethod('@waitFor(10)', 'legacy', 'both', 'accessor'),
+      );
+      expect(error.message).to.include('legacy decorators detected');
+      class Service {}
+      const wrap = r.runInReactor as unknown as (value: unknown) => unknown;
+      expect(() => wrap(Service)).to.throw(
+        TypeError,
+        messages.notAMethod('@runInReactor', 'legacy-or-function', 'Service', 'class'),
+      );
     });
 
     it('rejects a descriptor whose value is not a function, quoting the value', () => {
@@ -344,7 +359,7 @@ describe('decorators', () => {
       const message = thrownBy(() => r.waitFor(10)({}, 'notMethod', descriptor)) as Error;
       expect(message).to.be.instanceOf(TypeError);
       expect(message.message).to.equal(
-        messages.notAMethod('@waitFor(10)', 'notMethod', descriptor),
+        messages.notAMethod('@waitFor(10)', 'legacy', 'notMethod', 'value', 42),
       );
       expect(message.message).to.include(quote(42));
     });

@@ -282,6 +282,95 @@ describe('facade()', () => {
     );
   });
 
+  describe('instance fields holding functions', () => {
+    class Fields {
+      readonly calls: string[] = [];
+      label = 'not a function';
+      double = async (n: number): Promise<number> => {
+        this.calls.push('double');
+        await sleep(1);
+        return n * 2;
+      };
+      later = async (): Promise<string> => 'later';
+      hang = async (): Promise<void> => sleep(5_000, currentSignal());
+      hidden = (): string => 'hidden';
+
+      method(): string {
+        return 'method';
+      }
+    }
+
+    it('are forwarded: blocking by default, eventual, with timeouts, excluded', () => {
+      const FieldsFacade = facade(Fields, {
+        timeoutMs: 1_000,
+        eventual: ['later'],
+        timeouts: { hang: 30 },
+        exclude: ['hidden'],
+      });
+      const service = new Fields();
+      const fields = new FieldsFacade(service);
+      expect(fields.double(21)).to.equal(42);
+      expect(service.calls).to.deep.equal(['double']);
+      const later = fields.later();
+      expect(later).to.be.instanceOf(EventualResult);
+      expect(later.wait(1_000)).to.equal('later');
+      const error = (() => {
+        try {
+          fields.hang();
+        } catch (thrown) {
+          return thrown;
+        }
+        return undefined;
+      })();
+      expect(error).to.be.instanceOf(TimeoutError);
+      expect((error as TimeoutError).timeoutMs).to.equal(30);
+      expect(fields.method()).to.equal('method');
+      expect(fields).not.to.have.property('hidden');
+      expect(fields).not.to.have.property('label');
+      // One generated method per field name, shared by the facades of a class.
+      expect(new FieldsFacade(new Fields()).double).to.equal(fields.double);
+    });
+
+    it('forward by name at call time, so a stub put on the field later is used', () => {
+      const FieldsFacade = facade(Fields, { timeoutMs: 1_000 });
+      const service = new Fields();
+      const fields = new FieldsFacade(service);
+      const stub = sinon.stub().resolves(7);
+      service.double = stub;
+      expect(fields.double(1)).to.equal(7);
+      expect(stub.calledOnceWith(1)).to.equal(true);
+    });
+
+    it('leave a method of a facade subclass alone', () => {
+      class Custom extends facade(Fields, { timeoutMs: 1_000 }) {}
+      // A method (TypeScript types the facade's member as a property, so it is added by hand).
+      Object.defineProperty(Custom.prototype, 'double', { value: (n: number): number => -n });
+      expect(new Custom(new Fields()).double(2)).to.equal(-2);
+    });
+
+    it('refuse an option naming a field that the instance does not have, listing the fields', () => {
+      const options = { timeoutMs: 1, exclude: ['triple'] } as unknown as { timeoutMs: number };
+      const FieldsFacade = facade(Fields, options);
+      expect(() => new FieldsFacade(new Fields())).to.throw(
+        TypeError,
+        messages.facadeUnknownMethod('Fields', 'exclude', 'triple', [
+          'method',
+          'double',
+          'later',
+          'hang',
+          'hidden',
+        ]),
+      );
+    });
+
+    it('refuse a bad option for a field at facade() time', () => {
+      expect(() => facade(Fields, { timeoutMs: 1, timeouts: { double: -1 } })).to.throw(
+        RangeError,
+        /timeouts\.double/,
+      );
+    });
+  });
+
   describe('creation errors', () => {
     it('refuses a value that is not a class', () => {
       const notAClass = { increment: () => 1 } as unknown as typeof Counter;
@@ -293,8 +382,20 @@ describe('facade()', () => {
 
     it('refuses options that name no method of the service, listing the methods', () => {
       const options = { timeoutMs: 1, eventual: ['nope'] } as unknown as { timeoutMs: number };
-      expect(() => facade(Counter, options)).to.throw(TypeError, /option 'eventual' names 'nope'/);
-      expect(() => facade(Counter, options)).to.throw(TypeError, /increment, value, slow, start/);
+      // Not on the prototype: it could be an instance field, which only an instance shows.
+      const CounterFacade = facade(Counter, options);
+      const construct = (): unknown => new CounterFacade(new Counter());
+      expect(construct).to.throw(TypeError, /option 'eventual' names 'nope'/);
+      expect(construct).to.throw(
+        TypeError,
+        messages.facadeUnknownMethod('Counter', 'eventual', 'nope', [
+          'increment',
+          'value',
+          'slow',
+          'start',
+          'ping',
+        ]),
+      );
     });
 
     it('refuses an accessor named as a method', () => {

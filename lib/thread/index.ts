@@ -117,7 +117,13 @@
  * - Signals while the main thread is blocked: see signals.ts for what is possible.
  */
 export { ReactorThread, reactorThread, hostServices, ServiceHostHere } from './reactor-thread';
-export type { ReactorThreadOptions, ReactorThreadState, HostedModule } from './reactor-thread';
+export type {
+  ReactorThreadOptions,
+  ReactorThreadState,
+  HostedModule,
+  UntypedModule,
+  UntypedService,
+} from './reactor-thread';
 export { RemoteFacade, release, handleOf, attach } from './remote';
 export type { RemoteOptions, ServiceHandle, Remote } from './remote';
 export { registerErrorClass } from './wire';

@@ -78,8 +78,23 @@ type ClassKeys<M> = {
 type InstanceOf<C> = C extends abstract new (...args: never[]) => infer I ? I : never;
 type ArgsOf<C> = C extends abstract new (...args: infer P) => unknown ? P : never;
 
+/**
+ * What `load(path)` without a type argument assumes of the module: any export may be a class,
+ * constructed with any arguments, whose instances have any methods. `create()` then takes any
+ * export name and arguments, and its facade's methods take anything and return `unknown`. Give
+ * the module's type (`load<typeof import('./m')>(path)`) for real types.
+ */
+export interface UntypedModule {
+  readonly [exportName: string]: new (...args: unknown[]) => UntypedService;
+}
+
+/** An instance of a class of an {@link UntypedModule}: methods of any name and signature. */
+export interface UntypedService {
+  [method: string]: (...args: unknown[]) => unknown;
+}
+
 /** A service module loaded in a reactor thread: create its exported classes there. */
-export interface HostedModule<M> {
+export interface HostedModule<M = UntypedModule> {
   /** The module path as given to load(). */
   readonly path: string;
   /** The exported classes, with their methods and decorator metadata. */
@@ -214,14 +229,15 @@ export class ReactorThread {
    * `load<typeof import('./rates-service')>(require.resolve('./rates-service'))`, or from an ES
    * module `load<typeof import('./rates-service.js')>(new URL('./rates-service.js', import.meta.url))`.
    * Blocks until the module is loaded; a module that fails to load throws
-   * ReactorThreadError('load-failed') with the module's error as `cause`. Starts the thread on
-   * first use (or after a crash or an exit); throws ReactorStopped once it or the reactor has
-   * stopped.
+   * ReactorThreadError('load-failed') with the module's error as `cause`. Without a type
+   * argument the module is an {@link UntypedModule}: any export name and arguments, results
+   * `unknown`. Starts the thread on first use (or after a crash or an exit); throws
+   * ReactorStopped once it or the reactor has stopped.
    *
    * Context: the thread that built it, in any context (ES-module top level, after `await`,
    * inside a microtask): the wait is `Atomics.wait`, not the caller's event loop.
    */
-  load<M>(module: string | URL): HostedModule<M> {
+  load<M = UntypedModule>(module: string | URL): HostedModule<M> {
     const modulePath = modulePathOf(module);
     const connection = this.connect();
     const exports = connection.request(

@@ -81,3 +81,19 @@ assertType<Equal<ReturnType<Plain['start']>, EventualResult<void>>>();
 assertType<Equal<keyof Plain, 'connect' | 'find' | 'start' | 'count'>>();
 type Trimmed = FacadeOf<Database, never, object, 'count' | 'find'>;
 assertType<Equal<keyof Trimmed, 'connect' | 'start'>>();
+
+// A field holding a function is part of the blocking view, and the facade forwards it (found on
+// the instance when the facade is constructed), so the type tells the truth.
+class WithArrow {
+  arrow = async (a: number): Promise<number> => a;
+  later = async (): Promise<string> => 'later';
+  readonly name: string = 'not a method';
+}
+const ArrowFacade = facade(WithArrow, { timeoutMs: 100, eventual: ['later'] });
+const arrowed = new ArrowFacade(new WithArrow());
+assertType<Equal<typeof arrowed.arrow, (a: number) => number>>();
+assertType<Equal<ReturnType<typeof arrowed.later>, EventualResult<string>>>();
+// @ts-expect-error a non-function field is not in the blocking view
+void arrowed.name;
+// @ts-expect-error the argument is a number
+arrowed.arrow('1');
