@@ -469,13 +469,9 @@ interface SoakFacade {
   startDecorated(spec: CallSpec): EventualResult<SoakValue>;
 }
 
-/**
- * Both reactors' facades have `Blocking<SoakService, 'start' | 'startDecorated'>`. Its type for
- * `startDecorated`, declared with `eventualBody()` (so as returning an EventualResult), is an
- * EventualResult of an EventualResult; at run time it is an EventualResult of the value.
- */
+/** Both reactors' facades: `Blocking<SoakService, 'start' | 'startDecorated'>` is a SoakFacade. */
 function asSoakFacade(f: Blocking<SoakService, 'start' | 'startDecorated'>): SoakFacade {
-  return f as unknown as SoakFacade;
+  return f;
 }
 
 const FACADE_OPTIONS = {

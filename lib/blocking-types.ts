@@ -31,6 +31,19 @@ export type DeliveredResult<T, K extends keyof T, W> = T[K] extends (...args: ne
   : never;
 
 /**
+ * What the EventualResult of eventual method K holds: its awaited result, or V for a method typed
+ * `EventualResult<V>` (a `@runInReactor` method declared with `eventualBody()`), never nested.
+ */
+export type EventualDeliveredResult<T, K extends keyof T, W> = T[K] extends (
+  ...args: never[]
+) => infer R
+  ? Delivered<
+      R extends EventualResult<infer V> ? V : Awaited<R>,
+      K extends keyof W ? W[K] : undefined
+    >
+  : never;
+
+/**
  * The blocking view of T. `E` names the methods that return an EventualResult instead of
  * blocking; `W` maps method names to the facade classes their results are wrapped in.
  *
@@ -42,7 +55,7 @@ export type DeliveredResult<T, K extends keyof T, W> = T[K] extends (...args: ne
 export type Blocking<T, E extends MethodKeys<T> = never, W extends WrapMap<T> = object> = {
   [K in MethodKeys<T>]: T[K] extends (...args: infer P) => unknown
     ? K extends E
-      ? (...args: P) => EventualResult<DeliveredResult<T, K, W>>
+      ? (...args: P) => EventualResult<EventualDeliveredResult<T, K, W>>
       : (...args: P) => DeliveredResult<T, K, W>
     : never;
 };

@@ -19,6 +19,7 @@ export type {
   WrapMap,
   Delivered,
   DeliveredResult,
+  EventualDeliveredResult,
   FacadeConstructor,
   AnyFunction,
 } from './blocking-types';

@@ -97,3 +97,13 @@ assertType<Equal<ReturnType<typeof arrowed.later>, EventualResult<string>>>();
 void arrowed.name;
 // @ts-expect-error the argument is a number
 arrowed.arrow('1');
+
+// A @runInReactor method declared with eventualBody() is typed as what its callers get,
+// EventualResult<V>; listed as eventual, the facade's method holds V, never EventualResult<V>.
+class Poller {
+  poll(): EventualResult<number> {
+    return undefined as unknown as EventualResult<number>;
+  }
+}
+type PollerFacade = Blocking<Poller, 'poll'>;
+assertType<Equal<ReturnType<PollerFacade['poll']>, EventualResult<number>>>();
