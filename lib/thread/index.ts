@@ -76,7 +76,7 @@
  * caller's frames (wire.ts).
  *
  * ## Timeouts and cancellation
- * Each call runs in the host as an `Operation` inside `callStorage.run`, so `currentSignal()`
+ * Each call runs in the host as an `Operation` in its own call context, so `currentSignal()`
  * works there. A caller's timeout throws TimeoutError and tells the host, which aborts the
  * call's signal (the work really stops); `EventualResult.cancel()` aborts it too.
  *
