@@ -86,6 +86,11 @@ function usesContextFrames(): boolean {
 
 const contextFrames = usesContextFrames();
 
+/** How calls carry their context here: 'frames' (Node.js 24+) or 'async_hooks' (20, 22). */
+export const callContextMechanism: 'frames' | 'async_hooks' = contextFrames
+  ? 'frames'
+  : 'async_hooks';
+
 /**
  * The AbortSignal of the reactor-bound call this code runs in. It aborts when the call's
  * `@waitFor` timeout passes, when `EventualResult.cancel()` is called, and when the reactor
