@@ -4,11 +4,16 @@
  * Rows: raw deasync pumping of the same promise (the floor this library builds on), `@waitFor`
  * on a decorated method, and a plain `await` (what async code pays, for scale). Two bodies:
  * (a) an async body that is already resolved, (b) one that resolves on the next loop turn
- * (setImmediate). The ratio columns are the library's cost over raw deasync, and a generated
- * facade method's cost over the equivalent decorated method.
+ * (setImmediate). The ratio columns are the library's cost divided by raw deasync's (the goal:
+ * at most 1.50x), and a generated facade method's cost divided by the decorated method's.
+ *
+ * Timings on a busy machine are noisy: the header shows the load average next to the number of
+ * CPUs; compare medians of several runs made while the machine is quiet.
  */
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import { facade, setup, waitFor } from '../lib';
+import { callContextMechanism } from '../lib/call-context';
 import { formatNs, measure, measureAsync, printTable, type Measurement } from './measure';
 
 const deasync = createRequire(__filename)('deasync') as { loopWhile(pred: () => boolean): void };
@@ -97,11 +102,34 @@ function syncRows(): Row[] {
   }));
 }
 
-function percentOver(ours: Measurement, base: Measurement): string {
-  return `${((ours.nsPerOp / base.nsPerOp - 1) * 100).toFixed(0)} %`;
+/** `ours` divided by `base`, as in "1.27x". */
+function ratio(ours: Measurement, base: Measurement): string {
+  return `${(ours.nsPerOp / base.nsPerOp).toFixed(2)}x`;
+}
+
+/** What the figures were measured on: Node.js, context tracking, CPUs and how busy they were. */
+function describeConditions(): string[] {
+  const cpus = os.availableParallelism();
+  const load = os.loadavg();
+  const lines = [
+    `Node ${process.version} (${process.platform}-${process.arch}); call context: ${
+      callContextMechanism === 'frames' ? 'async context frames' : 'async_hooks'
+    }`,
+    `Machine: ${cpus} CPU${cpus === 1 ? '' : 's'}, load average ${load
+      .map((l) => l.toFixed(2))
+      .join(' / ')} (1 / 5 / 15 min)`,
+  ];
+  if ((load[0] ?? 0) > cpus / 2) {
+    lines.push(
+      `Warning: the machine is busy (load ${(load[0] ?? 0).toFixed(2)}): figures are noisy.`,
+    );
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
+  // Read before measuring, so the benchmark's own work does not count as load.
+  const conditions = describeConditions();
   setup();
   // Blocking is impossible inside a microtask (and raw deasync would spin there), so the
   // synchronous rows run from a timer callback, as a CLI step or a sync hook would.
@@ -115,24 +143,25 @@ async function main(): Promise<void> {
       formatNs(row.cleanRaw.nsPerOp),
       formatNs(row.hookedRaw.nsPerOp),
       formatNs(row.ours.nsPerOp),
-      percentOver(row.ours, row.hookedRaw),
-      percentOver(row.ours, row.cleanRaw),
+      ratio(row.ours, row.hookedRaw),
+      ratio(row.ours, row.cleanRaw),
       formatNs(row.viaFacade.nsPerOp),
-      percentOver(row.viaFacade, row.ours),
+      ratio(row.viaFacade, row.ours),
       formatNs(awaited.nsPerOp),
     ]);
   }
-  console.log(`Node ${process.version}, ${process.platform}-${process.arch}; median of 15 batches`);
+  for (const line of conditions) console.log(line);
+  console.log('Per call, median of 15 batches; goal: @waitFor at most 1.50x raw deasync.');
   printTable(
     [
       'body',
       'raw deasync (no hooks)',
       'raw deasync (same process)',
       '@waitFor',
-      'over raw (same process)',
-      'over raw (no hooks)',
+      '@waitFor / raw (same process)',
+      '@waitFor / raw (no hooks)',
       'facade',
-      'facade over @waitFor',
+      'facade / @waitFor',
       'plain await',
     ],
     table,

@@ -6,7 +6,7 @@
  *
  * Context: reactor thread only (the thread that made the call).
  */
-import { callStorage, type CallContext, type ReactorMethodKind } from './call-context';
+import { runInCallContext, type CallContext, type ReactorMethodKind } from './call-context';
 import { DeclaredBody } from './declared-body';
 import { messages } from './messages';
 import type { PendingLink } from './pending-operations';
@@ -62,7 +62,7 @@ export class Operation implements Waitable, CallContext, PendingLink {
     let result: unknown;
     let thenable: boolean;
     try {
-      result = callStorage.run(this, invokeBody, this, fn, thisArg, args);
+      result = runInCallContext(this, invokeBody, fn, thisArg, args);
       // Reading `then` can throw (a getter, a revoked Proxy): that is the body failing too.
       thenable = isThenable(result);
     } catch (error) {

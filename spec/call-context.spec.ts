@@ -2,6 +2,7 @@
  * currentSignal(): the AbortSignal of the running reactor-bound call, visible in the body, in
  * what it calls and awaits, and nowhere else.
  */
+import { AsyncLocalStorage, executionAsyncId } from 'node:async_hooks';
 import { expect } from 'chai';
 import { CrochetError, currentSignal, TimeoutError } from '../lib/index';
 import { messages } from '../lib/testing';
@@ -83,6 +84,65 @@ describe('currentSignal()', () => {
     })();
     r.runInReactor(() => currentSignal())().wait(1_000);
     expect(() => currentSignal()).to.throw(CrochetError, messages.noCurrentCall());
+  });
+
+  it('does not leak out of a call whose body throws or rejects at once', () => {
+    const boom = new Error('boom');
+    expect(() =>
+      r.waitFor(1_000)(() => {
+        currentSignal();
+        throw boom;
+      })(),
+    ).to.throw(boom);
+    expect(() =>
+      r.waitFor(1_000)(() => {
+        currentSignal();
+        return Promise.reject(boom);
+      })(),
+    ).to.throw(boom);
+    expect(() => currentSignal()).to.throw(CrochetError, messages.noCurrentCall());
+  });
+
+  it("keeps the caller's other async context: visible in the body, unchanged after the call", () => {
+    const request = new AsyncLocalStorage<string>();
+    const seen = request.run('caller', () => {
+      const inBody = r.waitFor(1_000)(async () => {
+        const first = request.getStore();
+        await delay(1, undefined);
+        return [first, request.getStore()];
+      })();
+      const failing = r.waitFor(1_000)(() => {
+        throw new Error('boom');
+      });
+      expect(() => failing()).to.throw('boom');
+      const eventual = r
+        .runInReactor(() => request.getStore())()
+        .wait(1_000);
+      return [...inBody, eventual, request.getStore()];
+    });
+    expect(seen).to.deep.equal(['caller', 'caller', 'caller', 'caller']);
+    expect(request.getStore()).to.equal(undefined);
+  });
+
+  it("gives a nested call its own signal and its caller's back when it returns", () => {
+    const seen = r.waitFor(1_000)(() => {
+      const outer = currentSignal();
+      const inner = r.waitFor(1_000)(async () => {
+        await null;
+        return currentSignal();
+      })();
+      return [outer, inner, currentSignal()];
+    })();
+    expect(seen[1]).not.to.equal(seen[0]);
+    expect(seen[2]).to.equal(seen[0]);
+  });
+
+  it("leaves the caller's execution context as it was", () => {
+    const before = executionAsyncId();
+    r.waitFor(1_000)(async () => {
+      await null;
+    })();
+    expect(executionAsyncId()).to.equal(before);
   });
 
   it('aborts when a @waitFor call times out, with the TimeoutError its caller got', () => {

@@ -4,7 +4,7 @@
  * `hostServices()` runs one on the calling thread (the main thread serving a pool of workers).
  *
  * Each call runs as an `Operation` (lib/operation.ts), exactly like an in-thread reactor-bound
- * call: inside `callStorage.run`, so `currentSignal()`, `blockingBody()` and `eventualBody()`
+ * call: in its own call context, so `currentSignal()`, `blockingBody()` and `eventualBody()`
  * work, and a caller's timeout or `cancel()` aborts that signal.
  *
  * Context: everything here runs on the host's own thread, from its event loop.
