@@ -10,19 +10,9 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { findRepoRoot } from './helpers/repo-root';
 
 const repoRoot = findRepoRoot(__dirname);
-
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      const { name } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: unknown };
-      if (name === 'crochet') return dir;
-    }
-    if (path.dirname(dir) === dir) throw new Error(`no crochet package.json above ${start}`);
-  }
-}
 
 interface Block {
   readonly file: string;

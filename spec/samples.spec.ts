@@ -8,24 +8,13 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { findRepoRoot } from './helpers/repo-root';
 
 const buildDir = path.resolve(__dirname, '..');
 const repoRoot = findRepoRoot(__dirname);
 const runSample = path.join(repoRoot, 'scripts', 'run-sample.js');
 const KILL_AFTER_MS = 25_000;
-
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      const { name } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: unknown };
-      if (name === 'crochet') return dir;
-    }
-    if (path.dirname(dir) === dir) throw new Error(`no crochet package.json above ${start}`);
-  }
-}
 
 interface Outcome {
   readonly code: number | null;
