@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
+import { currentSignal } from '../lib/call-context';
 import { DeadlockError } from '../lib/errors';
 import { messages } from '../lib/messages';
 import type { CallReport } from './fixtures/report';
@@ -341,5 +342,64 @@ describe('the blocking pump', () => {
         expect(outerReturnedAt).to.be.at.least(innerReturnedAt);
       }),
     );
+
+    it(
+      'wakes each of 6 levels of nested waits on time',
+      fromMacrotask(() => {
+        const { waitFor } = runningReactor();
+        const start = performance.now();
+        // Each level calls the next from a timer callback its own wait runs, so the waits nest;
+        // then it waits 5 ms more. A level whose wake-up was lost would sleep to its deadline.
+        const nest = waitFor(5_000)(
+          (depth: number): Promise<number> =>
+            new Promise((resolve, reject) => {
+              setTimeout(() => {
+                try {
+                  const inner = depth < 6 ? nest(depth + 1) : 0;
+                  setTimeout(() => resolve(inner + 1), 5);
+                } catch (error) {
+                  reject(error as Error);
+                }
+              }, 1);
+            }),
+        );
+        expect(nest(1)).to.equal(6);
+        expect(performance.now() - start).to.be.below(2_500);
+      }),
+    );
+
+    it('keeps no call alive after it ends, waits nested in its body included', async () => {
+      const { waitFor } = runningReactor();
+      const signals: WeakRef<AbortSignal>[] = [];
+      // Each level calls the next from a timer callback scheduled by its body, so the nested
+      // waits run inside the calls' contexts: nothing the pump keeps from one wait to the next
+      // (a timer, say) may hold on to one. One level deeper than the spec above, 3 ms each: a
+      // level's first wait and a wait after its 1 ms wake-up fired both happen in a body here.
+      const nest = waitFor(5_000)((depth: number): Promise<void> => {
+        signals.push(new WeakRef(currentSignal()));
+        return new Promise((resolve, reject) => {
+          setTimeout(() => {
+            try {
+              if (depth < 7) nest(depth + 1);
+              resolve();
+            } catch (error) {
+              reject(error as Error);
+            }
+          }, 3);
+        });
+      });
+      await new Promise<void>((resolve) => {
+        setImmediate(() => {
+          nest(1);
+          resolve();
+        });
+      });
+      expect(signals).to.have.length(7);
+      // WeakRefs hold their targets until the current job ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      (globalThis as { gc?: () => void }).gc?.();
+      const kept = signals.flatMap((ref, i) => (ref.deref() === undefined ? [] : [i]));
+      expect(kept, 'calls whose signal is still reachable').to.deep.equal([]);
+    });
   });
 });
