@@ -24,6 +24,8 @@ import { bindToReactor, originalOf, type Invoker } from './decorators';
 import { messages } from './messages';
 import { reactorMethods, registerReactorMethod, type AnyClass } from './reactor-methods';
 import { checkTimeout } from './timeout-arg';
+import { methodNamesOf, prototypeChain } from './prototype-chain';
+import { checkOptionKeys, methodTimeout, nameList, nameMap } from './method-options';
 
 /**
  * Options of `facade(ServiceClass, options)`. Every method name given must be a method of the
@@ -193,7 +195,10 @@ function forwardFields(
   for (const [name, option] of planner.namedFields) {
     if (!fields.includes(name)) {
       throw new TypeError(
-        messages.facadeUnknownMethod(className, option, name, [...planner.methods, ...fields]),
+        messages.unknownMethodOption(`facade(${className})`, className, option, name, [
+          ...planner.methods,
+          ...fields,
+        ]),
       );
     }
   }
@@ -201,23 +206,13 @@ function forwardFields(
 
 /** Whether the facade's class (or a subclass of it) has a property of that name. */
 function definedByFacadeClass(facade: object, name: string | symbol): boolean {
-  for (
-    let proto = Object.getPrototypeOf(facade) as object | null;
-    proto !== null && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto) as object | null
-  ) {
+  for (const proto of prototypeChain(Object.getPrototypeOf(facade) as object | null)) {
     if (Object.hasOwn(proto, name)) return true;
   }
   return false;
 }
 
-const FACADE_OPTIONS = new Set<string | symbol>([
-  'timeoutMs',
-  'timeouts',
-  'eventual',
-  'exclude',
-  'wrap',
-]);
+const FACADE_OPTIONS = ['timeoutMs', 'timeouts', 'eventual', 'exclude', 'wrap'];
 
 /** What planMethods() decided, for the prototype methods and for instance fields. */
 interface MethodPlanner {
@@ -249,13 +244,10 @@ function planMethods(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(messages.facadeNeedsOptions(options));
   }
-  for (const option of Reflect.ownKeys(options)) {
-    if (!FACADE_OPTIONS.has(option)) {
-      throw new TypeError(messages.facadeUnknownOption(className, String(option)));
-    }
-  }
-  const defaultTimeout = checkTimeout(options.timeoutMs, `facade(${className}) option timeoutMs`);
-  const methods = serviceMethodNames(service);
+  const subject = `facade(${className})`;
+  checkOptionKeys(subject, options, FACADE_OPTIONS);
+  const defaultTimeout = checkTimeout(options.timeoutMs, `${subject} option timeoutMs`);
+  const methods = methodNamesOf(service.prototype as object);
   const known = new Set<string | symbol>(methods);
   const prototype = service.prototype as object;
   const namedFields = new Map<string | symbol, string>();
@@ -264,17 +256,19 @@ function planMethods(
     for (const name of set) {
       if (known.has(name)) continue;
       if (name in prototype) {
-        throw new TypeError(messages.facadeUnknownMethod(className, option, name, methods));
+        throw new TypeError(
+          messages.unknownMethodOption(subject, className, option, name, methods),
+        );
       }
       if (!namedFields.has(name)) namedFields.set(name, option);
     }
     return set;
   };
-  const eventual = check('eventual', nameList(className, 'eventual', options.eventual));
-  const exclude = check('exclude', nameList(className, 'exclude', options.exclude));
-  const timeouts = nameMap(className, 'timeouts', options.timeouts);
+  const eventual = check('eventual', nameList(subject, 'eventual', options.eventual));
+  const exclude = check('exclude', nameList(subject, 'exclude', options.exclude));
+  const timeouts = nameMap(subject, 'timeouts', options.timeouts);
   check('timeouts', Reflect.ownKeys(timeouts));
-  const wrap = nameMap(className, 'wrap', options.wrap);
+  const wrap = nameMap(subject, 'wrap', options.wrap);
   check('wrap', Reflect.ownKeys(wrap));
   const declared = new Map(
     reactorMethods(service)
@@ -292,16 +286,13 @@ function planMethods(
       throw new TypeError(messages.facadeBadWrap(className, name, wrapWith));
     }
     const kind: ReactorMethodKind = eventual.has(name) ? 'runInReactor' : 'waitFor';
-    const timeout = timeouts[name];
     return {
       name,
       kind,
       timeoutMs:
         kind === 'runInReactor'
           ? undefined
-          : timeout !== undefined
-            ? checkTimeout(timeout, `facade(${className}) option timeouts.${String(name)}`)
-            : (decorated?.timeoutMs ?? defaultTimeout),
+          : methodTimeout(subject, name, timeouts, decorated?.timeoutMs, defaultTimeout),
       wrapWith: wrapWith as FacadeConstructor | undefined,
     };
   };
@@ -313,52 +304,6 @@ function planMethods(
   // Options for fields are checked now too (a bad timeout or wrap class is refused at once).
   for (const name of namedFields.keys()) planOne(name);
   return { plans, methods, known, excluded: exclude, namedFields, planField: planOne };
-}
-
-function nameList(className: string, option: string, value: unknown): (string | symbol)[] {
-  if (value === undefined) return [];
-  if (
-    !Array.isArray(value) ||
-    !value.every((n) => typeof n === 'string' || typeof n === 'symbol')
-  ) {
-    throw new TypeError(
-      messages.facadeBadOption(className, option, 'an array of method names', value),
-    );
-  }
-  return value as (string | symbol)[];
-}
-
-function nameMap(
-  className: string,
-  option: string,
-  value: unknown,
-): Record<string | symbol, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError(
-      messages.facadeBadOption(className, option, 'an object keyed by method name', value),
-    );
-  }
-  return value as Record<string | symbol, unknown>;
-}
-
-/** Own and inherited prototype methods, nearest definition first; not the constructor. */
-function serviceMethodNames(service: AnyClass): (string | symbol)[] {
-  const names: (string | symbol)[] = [];
-  const seen = new Set<string | symbol>(['constructor']);
-  for (
-    let proto = service.prototype as object | null;
-    proto !== null && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto) as object | null
-  ) {
-    for (const name of Reflect.ownKeys(proto)) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-      if (typeof descriptor?.value === 'function') names.push(name);
-    }
-  }
-  return names;
 }
 
 /**

@@ -196,22 +196,25 @@ export const messages = {
   /** TypeError: a facade constructed without a service instance. */
   facadeNeedsInstance: (className: string, value: unknown) =>
     `crochet: a ${className} facade is constructed with a ${className} instance; got ${quote(value)}.`,
-  /** TypeError: a `facade()` option names something that is not a method of the class. */
-  facadeUnknownMethod: (
+  /**
+   * TypeError: an option of `facade()`, `create()`, `functions()` or `expose()` names something
+   * that is not a method (`subject` is the call, e.g. `facade(Counter)`).
+   */
+  unknownMethodOption: (
+    subject: string,
     className: string,
     option: string,
     name: string | symbol,
     methods: readonly (string | symbol)[],
   ) =>
-    `crochet: facade(${className}) option '${option}' names ${quote(name)}, which is not a method ` +
+    `crochet: ${subject} option '${option}' names ${quote(name)}, which is not a method ` +
     `of ${className}. Its methods are: ${methods.map((m) => String(m)).join(', ') || '(none)'}.`,
-  /** TypeError: `facade()` given an option it does not have. */
-  facadeUnknownOption: (className: string, option: string) =>
-    `crochet: facade(${className}) has no option ${quote(option)}; the options are timeoutMs, ` +
-    `timeouts, eventual, exclude and wrap.`,
-  /** TypeError: a `facade()` option of the wrong shape. */
-  facadeBadOption: (className: string, option: string, expected: string, value: unknown) =>
-    `crochet: facade(${className}) option '${option}' must be ${expected}; got ${quote(value)}.`,
+  /** TypeError: an options object with a key that is not one of the options. */
+  unknownOption: (subject: string, option: string, known: readonly string[]) =>
+    `crochet: ${subject} has no option ${quote(option)}; the options are ${known.join(', ')}.`,
+  /** TypeError: an option of the wrong shape. */
+  badOption: (subject: string, option: string, expected: string, value: unknown) =>
+    `crochet: ${subject} option '${option}' must be ${expected}; got ${quote(value)}.`,
   /**
    * TypeError: a `@runInReactor` method not listed in the `eventual` option (`facade()`,
    * `create()`, `expose()`).
@@ -266,8 +269,34 @@ export const messages = {
   /** TypeError: a reactor-thread call's result cannot be structured-cloned back. */
   threadUncloneableResult: (what: string) =>
     `crochet: the result of ${what} cannot be sent back from the reactor thread: structured ` +
-    `clone refused it. Return plain data, or an object with methods (it then comes back as a ` +
-    `remote facade).`,
+    `clone refused it. Return plain data, or declare the method in the \`remote\` option to ` +
+    `get a remote facade of its result.`,
+  /** TypeError: part of a result cannot cross by value (lib/thread/by-value.ts). */
+  threadResultNotData: (what: string, method: string, path: string, found: string) =>
+    `crochet: ${what} returned a value that cannot cross threads by value: ${path} is ` +
+    `${found}. Return data (e.g. the fields you need), or declare the method remote to get a ` +
+    `facade that calls the object where it lives: { remote: { ${method}: true } } in the ` +
+    `options of create()/functions()/expose().`,
+  /** TypeError: the `remote` option of a hosted facade is badly shaped. */
+  threadBadRemote: (className: string, name: string, value: unknown) =>
+    `crochet: option remote.${name} of ${className} must be true or the options of the remote ` +
+    `facade ({ timeoutMs, timeouts, eventual, remote }); got ${quote(value)}.`,
+  /** TypeError: the `dispose` option of `create()` names something that is not a method. */
+  threadBadDispose: (className: string, value: unknown, known: readonly string[]) =>
+    `crochet: option dispose of ${className} must be false or the name of a method that ` +
+    `closes it (its methods are: ${known.length === 0 ? '(none)' : known.join(', ')}); got ` +
+    `${quote(value)}.`,
+  /** Report: a hosted service's disposal at shutdown failed. */
+  threadDisposeFailed: (what: string) =>
+    `crochet: disposing ${what} at shutdown failed; the other services are still disposed.`,
+  /** Report: a hosted service's disposal at shutdown ran out of time. */
+  threadDisposeTimedOut: (what: string, ms: number) =>
+    `crochet: disposing ${what} at shutdown did not finish within ${ms} ms; the thread goes on ` +
+    `stopping without waiting for it (raise disposeTimeoutMs, or make its close method end ` +
+    `what it waits for: a pool waits for its checked-out clients).`,
+  /** ReactorThreadError `'unknown-export'`: `functions()` of a module without functions. */
+  threadNoFunctions: (path: string) =>
+    `crochet: module ${quote(path)} exports no functions to host; use create() for a class.`,
   /** ReactorThreadError `'start-failed'`: the worker did not start in time. */
   threadStartFailed: (name: string, ms: number) =>
     `crochet: reactor thread '${name}' did not start within ${ms} ms (its worker failed to ` +
@@ -305,15 +334,6 @@ export const messages = {
   /** TypeError: `attach()` of something that is not a handle from `handleOf()`. */
   threadBadHandle: (value: unknown) =>
     `crochet: attach() needs a handle made by handleOf(); got ${quote(value)}.`,
-  /** TypeError: an option of `create()`/`expose()` names something that is not a method. */
-  threadUnknownMethod: (
-    option: string,
-    name: string,
-    className: string,
-    known: readonly string[],
-  ) =>
-    `crochet: option ${option} names ${quote(name)}, which is not a method of ${className}; its ` +
-    `methods are: ${known.length === 0 ? '(none)' : known.join(', ')}.`,
   /**
    * DeadlockError `'host-thread'`: a blocking call to services hosted on the caller's own thread.
    */

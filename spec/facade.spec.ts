@@ -353,7 +353,7 @@ describe('facade()', () => {
       const FieldsFacade = facade(Fields, options);
       expect(() => new FieldsFacade(new Fields())).to.throw(
         TypeError,
-        messages.facadeUnknownMethod('Fields', 'exclude', 'triple', [
+        messages.unknownMethodOption('facade(Fields)', 'Fields', 'exclude', 'triple', [
           'method',
           'double',
           'later',
@@ -388,7 +388,7 @@ describe('facade()', () => {
       expect(construct).to.throw(TypeError, /option 'eventual' names 'nope'/);
       expect(construct).to.throw(
         TypeError,
-        messages.facadeUnknownMethod('Counter', 'eventual', 'nope', [
+        messages.unknownMethodOption('facade(Counter)', 'Counter', 'eventual', 'nope', [
           'increment',
           'value',
           'slow',
@@ -415,7 +415,13 @@ describe('facade()', () => {
       const options = { timeoutMs: 1, eventuals: ['start'] } as unknown as { timeoutMs: number };
       expect(() => facade(Counter, options)).to.throw(
         TypeError,
-        messages.facadeUnknownOption('Counter', 'eventuals'),
+        messages.unknownOption('facade(Counter)', 'eventuals', [
+          'timeoutMs',
+          'timeouts',
+          'eventual',
+          'exclude',
+          'wrap',
+        ]),
       );
     });
 
@@ -423,7 +429,7 @@ describe('facade()', () => {
       const options = { timeoutMs: 1, eventual: 'start' } as unknown as { timeoutMs: number };
       expect(() => facade(Counter, options)).to.throw(
         TypeError,
-        messages.facadeBadOption('Counter', 'eventual', 'an array of method names', 'start'),
+        messages.badOption('facade(Counter)', 'eventual', 'an array of method names', 'start'),
       );
     });
 

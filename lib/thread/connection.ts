@@ -23,8 +23,8 @@ import {
 } from 'node:worker_threads';
 import { DeadlockError, ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
 import { messages } from '../messages';
-import { Operation, type OperationHost } from '../operation';
 import {
+  CALL_BLOCKING,
   CALLER_SLEEPING,
   CONNECTION_SLOTS,
   EXIT_CODE,
@@ -93,56 +93,6 @@ class BlockingCall implements Settleable {
     this.failed = true;
     this.localError = error;
   }
-}
-
-/** The outcome of an eventual call, held by an EventualResult. */
-export class RemoteOperation extends Operation implements Settleable {
-  private cancelSent = false;
-  constructor(
-    host: OperationHost,
-    private readonly connection: Connection,
-    private readonly id: number,
-  ) {
-    super(host, 'runInReactor');
-    // The body runs in the host; cancel() must only abort it, never fail it locally.
-    this.started = true;
-  }
-
-  resolve(value: unknown): void {
-    this.fulfil(value);
-  }
-  reject(wireError: unknown): void {
-    this.fail(decodeThrown(wireError));
-  }
-  resolveRef(ref: RemoteRef): void {
-    this.fulfil(refFactory(this.connection, ref));
-  }
-  lose(error: unknown): void {
-    // Stopped with the reactor: the same path as an in-thread call, never reported as lost.
-    if (error instanceof ReactorStopped) this.stop(error);
-    else this.fail(error);
-  }
-
-  /** cancel() or a stop: the host aborts the body and sends no reply, so stop waiting for one. */
-  override abort(reason: unknown): void {
-    if (!this.settled && !this.cancelSent) {
-      this.cancelSent = true;
-      this.connection.forget(this.id);
-      this.connection.sendQuietly({ k: 'cancel', id: this.id, timeoutMs: undefined });
-    }
-    super.abort(reason);
-  }
-}
-
-/** Turns a reference that arrived in a reply into a facade (set by remote.ts). */
-export type RefFactory = (connection: Connection, ref: RemoteRef) => object;
-
-let refFactory: RefFactory = () => {
-  throw new Error('crochet: remote facades are not available');
-};
-
-export function setRefFactory(factory: RefFactory): void {
-  refFactory = factory;
 }
 
 let connectionCount = 0;
@@ -227,30 +177,16 @@ export class Connection {
   }
 
   /**
-   * Sends a request and blocks until its reply. Returns the value (a facade for a reference);
-   * throws the rebuilt error, a TimeoutError (after telling the host to abort the call), or the
-   * host-down error.
+   * Sends a request and blocks until its reply. Returns the value, or what `onRef` makes of a
+   * reference (a remote facade); throws the rebuilt error, a TimeoutError (after telling the
+   * host to abort the call), or the host-down error.
    */
   request(
     build: (id: number) => Request,
     args: readonly unknown[],
     timeoutMs: number | undefined,
     what: string,
-  ): unknown {
-    return this.exchange(build, args, timeoutMs, what, false);
-  }
-
-  /** Like request(), for a reply that is a reference: returns the reference itself. */
-  requestRef(build: (id: number) => Request, args: readonly unknown[], what: string): RemoteRef {
-    return this.exchange(build, args, undefined, what, true) as RemoteRef;
-  }
-
-  private exchange(
-    build: (id: number) => Request,
-    args: readonly unknown[],
-    timeoutMs: number | undefined,
-    what: string,
-    rawRef: boolean,
+    onRef: (ref: RemoteRef) => unknown = unexpectedRef,
   ): unknown {
     this.ensureUp(what);
     if (hostedHere.has(this.address.id)) {
@@ -268,14 +204,14 @@ export class Connection {
       this.sendQuietly({ k: 'cancel', id, timeoutMs: ms });
       throw new TimeoutError(messages.timeout(ms, what), ms);
     }
-    if (call.ref !== undefined) return rawRef ? call.ref : refFactory(this, call.ref);
+    if (call.ref !== undefined) return onRef(call.ref);
     if (!call.failed) return call.value;
     if (call.localError !== undefined) throw call.localError;
     // Made here so that the rebuilt error's stack shows the caller's frames.
     throw decodeThrown(call.wireError, new Error().stack);
   }
 
-  /** Sends a call whose outcome settles `target` later (an eventual call). Returns its id. */
+  /** Sends a call whose outcome settles `target` later (an eventual call). */
   requestLater(
     build: (id: number) => Request,
     args: readonly unknown[],
@@ -401,7 +337,11 @@ export class Connection {
   }
 
   private send(request: Request, args: readonly unknown[], what: string, id: number): void {
-    if (Array.isArray(request) && request[3] && Atomics.load(this.hostState, HOST_IDLE) === 1) {
+    if (
+      Array.isArray(request) &&
+      (request[3] & CALL_BLOCKING) !== 0 &&
+      Atomics.load(this.hostState, HOST_IDLE) === 1
+    ) {
       // The host sleeps in its loop: wake it now, while the call is being cloned.
       this.channel.postMessage(HEADS_UP);
       Atomics.add(this.control, REQUESTS, 1);
@@ -486,6 +426,11 @@ export class Connection {
       'exited',
     );
   }
+}
+
+/** The reply to a request that never answers with a reference. */
+function unexpectedRef(ref: RemoteRef): never {
+  throw new TypeError(`crochet: unexpected reference to a hosted ${ref.className}`);
 }
 
 const openConnections = new Map<string, Connection>();

@@ -7,27 +7,28 @@ import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MethodKeys } from '../blocking-types';
-import type { Blocking } from '../blocking-types';
 import { ReactorStopped } from '../errors';
 import { reactor } from '../global';
 import { messages } from '../messages';
+import { checkOptionKeys } from '../method-options';
+import type { ReactorController } from '../reactor';
+import { checkTimeout } from '../timeout-arg';
 import { Connection, adoptConnection } from './connection';
 import { ServiceHost } from './host';
+import { DEFAULT_DISPOSE_TIMEOUT_MS } from './hosted-objects';
+import type { FunctionsOf, Hosted, RemoteMap, RemoteOptions } from './hosted-types';
+import { HOSTED_OPTIONS, planMethods } from './method-plans';
 import {
   EXIT_CODE,
   HostState,
   REPLIES,
   STATE,
+  newHostAddress,
   type ExportInfo,
-  type HostAddress,
+  type MethodInfo,
+  type RemoteRef,
 } from './protocol';
-import {
-  makeFacade,
-  planMethods,
-  type LooseOptions,
-  type RemoteOptions,
-  type ServiceHandle,
-} from './remote';
+import { attachWith, makeFacade, type ServiceHandle } from './remote';
 import type { ReactorWorkerData, ReportMessage } from './worker-entry';
 import { decodeThrown } from './wire';
 
@@ -42,7 +43,10 @@ export interface ReactorThreadOptions {
   readonly execArgv?: readonly string[];
   /** How long the first call waits for the worker to start, in ms (default 10 000). */
   readonly startTimeoutMs?: number;
-  /** How long stop() waits for the thread's own shutdown before terminating it (default 2 000). */
+  /**
+   * How long stop() waits for the thread's own shutdown (disposing its services, its shutdown
+   * hooks) before terminating it (default 4 000).
+   */
   readonly stopTimeoutMs?: number;
   /**
    * Spin-before-sleep budgets in microseconds: how long a blocked caller polls the reply counter
@@ -55,6 +59,11 @@ export interface ReactorThreadOptions {
     /** How long the reactor thread polls for the next request, in µs (default 50). */
     readonly host?: number;
   };
+  /**
+   * @internal The controller whose shutdown stops the thread and whose reports and eventual
+   * results its calls use (default: this thread's global reactor; specs pass their own).
+   */
+  readonly controller?: ReactorController;
   /** Worker resource limits, passed through. */
   readonly resourceLimits?: ConstructorParameters<typeof Worker>[1] extends infer O
     ? O extends { resourceLimits?: infer R }
@@ -93,7 +102,10 @@ export interface UntypedService {
   [method: string]: (...args: unknown[]) => unknown;
 }
 
-/** A service module loaded in a reactor thread: create its exported classes there. */
+/**
+ * A service module loaded in a reactor thread: create its exported classes there, or call its
+ * exported functions.
+ */
 export interface HostedModule<M = UntypedModule> {
   /** The module path as given to load(). */
   readonly path: string;
@@ -102,15 +114,51 @@ export interface HostedModule<M = UntypedModule> {
   /**
    * Constructs `new M[name](...args)` in the reactor thread and returns a blocking facade of it.
    * Blocks until the constructor returns; a constructor that throws throws here (same class).
-   * `options` set timeouts and the eventual methods (a `@runInReactor` method must be listed).
+   * `options`: timeouts, the eventual methods (a `@runInReactor` method must be listed), the
+   * methods whose results are `remote`, and how the service is closed when the thread stops
+   * (`dispose`: a method name, or `false`; default `Symbol.asyncDispose`/`Symbol.dispose` when
+   * it has one; within `disposeTimeoutMs`, default 1 000).
    *
    * Context: like `load()`: any context on the thread that loaded the module.
    */
-  create<K extends ClassKeys<M>, E extends MethodKeys<InstanceOf<M[K]>> = never>(
+  create<
+    K extends ClassKeys<M>,
+    E extends MethodKeys<InstanceOf<M[K]>> = never,
+    const R extends RemoteMap<InstanceOf<M[K]>> = object,
+  >(
     name: K,
     args: ArgsOf<M[K]>,
-    options?: RemoteOptions<InstanceOf<M[K]>, E>,
-  ): Blocking<InstanceOf<M[K]>, E>;
+    options?: CreateOptions<InstanceOf<M[K]>, E, R>,
+  ): Hosted<InstanceOf<M[K]>, E, R>;
+  /**
+   * The module's exported functions as blocking functions run in the reactor thread
+   * (`load<typeof import('prettier')>('prettier').functions()`: a synchronous Prettier).
+   * Results cross by value unless declared `remote`. Throws ReactorThreadError
+   * ('unknown-export') for a module that exports no functions.
+   *
+   * Context: like `load()`.
+   */
+  functions<
+    E extends MethodKeys<FunctionsOf<M>> = never,
+    const R extends RemoteMap<FunctionsOf<M>> = object,
+  >(
+    options?: RemoteOptions<FunctionsOf<M>, E, R>,
+  ): Hosted<FunctionsOf<M>, E, R>;
+}
+
+/** The options of `create()`: the facade's, and how the service is disposed at shutdown. */
+export interface CreateOptions<
+  T,
+  E extends MethodKeys<T> = never,
+  R extends RemoteMap<T> = object,
+> extends RemoteOptions<T, E, R> {
+  /**
+   * The method that closes the service when the thread stops (run in the thread, awaited), or
+   * `false` for none. Default: `Symbol.asyncDispose` or `Symbol.dispose` when it has one.
+   */
+  readonly dispose?: MethodKeys<T> | false;
+  /** How long disposing it may take before it is reported and left, in ms (default 1 000). */
+  readonly disposeTimeoutMs?: number;
 }
 
 /** What `load()` accepts, as the path or specifier the reactor thread loads. */
@@ -125,7 +173,18 @@ function modulePathOf(module: unknown): string {
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
-const DEFAULT_STOP_TIMEOUT_MS = 2_000;
+const DEFAULT_STOP_TIMEOUT_MS = 4_000;
+
+/** The options of `create()`: a hosted facade's, and how the service is disposed. */
+const CREATE_OPTIONS = [...HOSTED_OPTIONS, 'dispose', 'disposeTimeoutMs'];
+
+function checkDispose(className: string, dispose: unknown, methods: readonly MethodInfo[]): void {
+  if (dispose === undefined || dispose === false) return;
+  if (typeof dispose !== 'string' || !methods.some((m) => m.name === dispose)) {
+    const known = methods.map((m) => m.name);
+    throw new TypeError(messages.threadBadDispose(className, dispose, known));
+  }
+}
 
 /** The worker's entry module: a .ts sibling when this library itself runs from sources. */
 function workerEntry(): string {
@@ -190,10 +249,12 @@ export class ReactorThread {
   /** Settles when the worker has exited (it may have before stop(): a failed start, a crash). */
   private workerExited: Promise<void> | undefined;
   private connection: Connection | undefined;
-  private address: HostAddress | undefined;
+  private address: ReturnType<typeof newHostAddress> | undefined;
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private removeHook: (() => void) | undefined;
+  /** The controller this thread's facades and shutdown belong to. */
+  private readonly controller: ReactorController;
 
   /**
    * A reactor thread that starts on first use (`load()`). The package's `reactorThread` is one;
@@ -204,6 +265,7 @@ export class ReactorThread {
    */
   constructor(private readonly options: ReactorThreadOptions = {}) {
     this.name = options.name ?? 'reactor';
+    this.controller = options.controller ?? reactor;
   }
 
   /** Where the thread is ({@link ReactorThreadState}). Context: the thread that built it. */
@@ -239,29 +301,93 @@ export class ReactorThread {
    */
   load<M = UntypedModule>(module: string | URL): HostedModule<M> {
     const modulePath = modulePathOf(module);
-    const connection = this.connect();
-    const exports = connection.request(
+    const exports = this.connect().request(
       (id) => ({ k: 'load', id, path: modulePath }),
       [modulePath],
       undefined,
       `load(${JSON.stringify(modulePath)})`,
     ) as ExportInfo[];
+    // The facades' types come from M; at run time every facade is planned from what the host
+    // found on the object itself.
     return {
       path: modulePath,
       exports,
-      create: (name: string, args: readonly unknown[], options?: LooseOptions): object => {
-        const current = this.connect();
-        const what = `create(${JSON.stringify(name)})`;
-        const list = args;
-        const ref = current.requestRef(
-          (id) => ({ k: 'new', id, path: modulePath, exportName: name, args: [...list] }),
-          list,
-          what,
-        );
-        const plans = planMethods(ref.methods, options ?? {}, ref.className);
-        return makeFacade(current, ref.$crochetRef, ref.className, plans);
-      },
+      create: (name: string, args: readonly unknown[], options?: object) =>
+        this.create(modulePath, exports, name, args, options),
+      functions: (options?: object) => this.functions(modulePath, options),
     } as unknown as HostedModule<M>;
+  }
+
+  private create(
+    modulePath: string,
+    exports: readonly ExportInfo[],
+    name: string,
+    args: readonly unknown[],
+    options: object = {},
+  ): UntypedService {
+    const subject = `create(${JSON.stringify(name)})`;
+    const info = exports.find((e) => e.name === name);
+    const given = checkOptionKeys(subject, options, CREATE_OPTIONS);
+    const { dispose, disposeTimeoutMs, ...facadeOptions } = given;
+    // Checked before the service exists, so that bad options never leave one behind.
+    if (info !== undefined) {
+      planMethods(info.methods, facadeOptions, name, true, subject);
+      checkDispose(name, dispose, info.methods);
+    }
+    const limit =
+      disposeTimeoutMs === undefined
+        ? DEFAULT_DISPOSE_TIMEOUT_MS
+        : checkTimeout(disposeTimeoutMs, `${subject} option disposeTimeoutMs`);
+    const connection = this.connect();
+    const list = [...args];
+    const ref = connection.request(
+      (id) => ({
+        k: 'new',
+        id,
+        path: modulePath,
+        exportName: name,
+        args: list,
+        dispose: dispose as string | false | undefined,
+        disposeTimeoutMs: limit,
+      }),
+      list,
+      undefined,
+      subject,
+      (arrived) => arrived,
+    ) as RemoteRef;
+    const plans = planMethods(ref.methods, facadeOptions, ref.className, true, subject);
+    return makeFacade(
+      this.controller,
+      connection,
+      ref.$crochetRef,
+      ref.className,
+      plans,
+    ) as unknown as UntypedService;
+  }
+
+  private functions(modulePath: string, options: object = {}): UntypedService {
+    const subject = `functions(${JSON.stringify(modulePath)})`;
+    const connection = this.connect();
+    const ref = connection.request(
+      (id) => ({ k: 'functions', id, path: modulePath }),
+      [],
+      undefined,
+      subject,
+      (arrived) => arrived,
+    ) as RemoteRef;
+    try {
+      const plans = planMethods(ref.methods, options, ref.className, true, subject);
+      return makeFacade(
+        this.controller,
+        connection,
+        ref.$crochetRef,
+        ref.className,
+        plans,
+      ) as unknown as UntypedService;
+    } catch (error) {
+      connection.sendQuietly({ k: 'release', target: ref.$crochetRef });
+      throw error;
+    }
   }
 
   /**
@@ -278,7 +404,7 @@ export class ReactorThread {
   }
 
   private connect(): Connection {
-    if (this.stopped || reactor.state === 'stopped') {
+    if (this.stopped || this.controller.state === 'stopped') {
       throw new ReactorStopped(messages.threadStopped(this.name));
     }
     if (this.connection !== undefined && this.connection.up) return this.connection;
@@ -287,11 +413,7 @@ export class ReactorThread {
   }
 
   private start(): void {
-    const address: HostAddress = {
-      id: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
-      name: this.name,
-      state: new SharedArrayBuffer(16),
-    };
+    const address = newHostAddress(this.name);
     const spin = this.options.spinMicros ?? {};
     const [connection, first] = Connection.create(address, spin.caller);
     const execArgv = this.options.execArgv ?? process.execArgv;
@@ -323,7 +445,9 @@ export class ReactorThread {
     worker.on('error', () => undefined);
     this.workerExited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: ReportMessage) => {
-      if (message?.k === 'report') reactor.report(message.message, decodeThrown(message.error));
+      if (message?.k === 'report') {
+        this.controller.report(message.message, decodeThrown(message.error));
+      }
     });
     // After the listener, which refs the worker's port: a reactor thread never keeps the
     // process alive.
@@ -335,7 +459,7 @@ export class ReactorThread {
     // The last 'before' hook: the application's 'before' hooks may still use the thread's
     // services (flush, say goodbye), whatever order they were registered in; then every caller
     // blocked on the thread, in any thread, is released, before pending calls fail here.
-    this.removeHook ??= reactor.addShutdownHook('before', () => this.stop(), {
+    this.removeHook ??= this.controller.addShutdownHook('before', () => this.stop(), {
       name: `reactor thread '${this.name}'`,
       last: true,
     });
@@ -389,14 +513,14 @@ export class ServiceHostHere {
    * Starts hosting on this thread's loop, named `name` in messages; tied to this thread's
    * reactor: `reactor.stop()` stops it. Usually made with `hostServices()`.
    */
-  constructor(name = 'main') {
+  constructor(name = 'main', controller: ReactorController = reactor) {
     this.host = new ServiceHost({
       name,
-      report: (message, error) => reactor.report(message, error),
+      report: (message, error) => controller.report(message, error),
     });
     // Tied to shutdown like a reactor thread (the last 'before' hook): reactor.stop() releases
     // every worker blocked here, after the application's 'before' hooks.
-    this.removeHook = reactor.addShutdownHook('before', () => this.stop(), {
+    this.removeHook = controller.addShutdownHook('before', () => this.stop(), {
       name: `hosted services '${name}'`,
       last: true,
     });
@@ -408,17 +532,18 @@ export class ServiceHostHere {
    *
    * Context: the hosting thread, in any context (it does not block).
    */
-  expose<T extends object, E extends MethodKeys<T> = never>(
+  expose<T extends object, E extends MethodKeys<T> = never, const R extends RemoteMap<T> = object>(
     service: T,
-    options: RemoteOptions<T, E> = {},
-  ): ServiceHandle<Blocking<T, E>> {
+    options: RemoteOptions<T, E, R> = {},
+  ): ServiceHandle<Hosted<T, E, R>> {
     const ref = this.host.expose(service);
+    const subject = `expose(${ref.className})`;
     return {
       $crochetHandle: 1,
       address: this.host.address,
       ref: ref.$crochetRef,
       className: ref.className,
-      plans: planMethods(ref.methods, options as LooseOptions, ref.className),
+      plans: planMethods(ref.methods, options, ref.className, true, subject),
     };
   }
 
@@ -444,4 +569,15 @@ export class ServiceHostHere {
  */
 export function hostServices(name?: string): ServiceHostHere {
   return new ServiceHostHere(name);
+}
+
+/**
+ * The facade of a handle made by `handleOf()` or `expose()` in another thread: same methods,
+ * same plans (timeouts, eventual methods, remote results). Attach each handle once; the facade
+ * owns its reference.
+ *
+ * Context: any thread; the first call per host opens this thread's connection (blocking).
+ */
+export function attach<F>(handle: ServiceHandle<F>): F {
+  return attachWith(reactor, handle);
 }

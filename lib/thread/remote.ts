@@ -1,50 +1,33 @@
 /**
  * Remote facades: what application code holds for an object kept in a host. Each method of the
  * object becomes a blocking method (or an eventual one, returning an EventualResult), planned
- * once when the facade is made from the object's decorator metadata and the caller's options.
- * A facade releases its object when it is garbage-collected, or at once with `release()`.
- * `handleOf()` makes plain, cloneable data that another thread turns back into a facade with
- * `attach()`.
+ * once when the facade is made (method-plans.ts). A facade releases its object when it is
+ * garbage-collected, or at once with `release()`. `handleOf()` makes plain, cloneable data that
+ * another thread turns back into a facade with `attach()`.
+ *
+ * Context: the thread that holds the facade; its calls go to that thread's connection and their
+ * eventual results belong to that thread's controller.
  */
-import type { Blocking, MethodKeys } from '../blocking-types';
 import { EventualResult, type ResultHost } from '../eventual-result';
 import { ReactorThreadError } from '../errors';
 import { messages } from '../messages';
-import { reactor } from '../global';
-import { checkTimeout } from '../timeout-arg';
+import type { ReactorController } from '../reactor';
+import { Connection, connectionTo, type Settleable } from './connection';
+import { RemoteOperation } from './remote-operation';
 import {
-  Connection,
-  RemoteOperation,
-  connectionTo,
-  setRefFactory,
-  type Settleable,
-} from './connection';
-import {
+  CALL_BLOCKING,
+  CALL_REMOTE,
   callRequest,
   type HostAddress,
-  type MethodInfo,
   type MethodPlan,
   type RemoteRef,
 } from './protocol';
-
-/** How a facade calls the methods of a hosted object. */
-export interface RemoteOptions<T, E extends MethodKeys<T> = never> {
-  /**
-   * Limit for blocking methods without their own, in ms. A method decorated with `@waitFor(ms)`
-   * in the service uses its `ms`. Without any limit a call waits until it settles, the thread
-   * stops or fails, or nothing in the thread can settle it.
-   */
-  readonly timeoutMs?: number;
-  /** Methods that return an EventualResult (a `@runInReactor` method must be listed). */
-  readonly eventual?: readonly E[];
-  /** Per-method limits, in ms (win over the decorator's and `timeoutMs`). */
-  readonly timeouts?: { readonly [K in MethodKeys<T>]?: number };
-}
+import { planMethods } from './method-plans';
 
 /**
  * Base class of every remote facade, for `instanceof`. Its methods are own properties. Facades are
- * made by `create()`, `attach()` and calls whose result is an object with methods; never
- * constructed directly.
+ * made by `create()`, `functions()`, `attach()` and calls declared `remote`; never constructed
+ * directly.
  */
 export class RemoteFacade {
   /** Not for application code: facades come from `create()`, `attach()` and results. */
@@ -52,6 +35,7 @@ export class RemoteFacade {
 }
 
 interface FacadeState {
+  readonly controller: ReactorController;
   readonly connection: Connection;
   readonly ref: number;
   readonly className: string;
@@ -69,107 +53,72 @@ const released = new FinalizationRegistry<Held>((held) => {
   held.connection.sendQuietly({ k: 'release', target: held.ref });
 });
 
-/** RemoteOptions with the types erased, as planMethods reads them. */
-export interface LooseOptions {
-  readonly timeoutMs?: number;
-  readonly eventual?: readonly string[];
-  readonly timeouts?: Readonly<Record<string, number | undefined>>;
+function resultHost(controller: ReactorController, connection: Connection): ResultHost {
+  return {
+    block: (operation, timeoutMs) => connection.block(() => operation.settled, timeoutMs),
+    stash: (result, operation) => controller.stash(result, operation),
+  };
 }
 
 /**
- * Plans every method of a hosted object from its metadata and the caller's options. With options
- * (a typed `create()`/`expose()`), a `@runInReactor` method must be listed in `eventual`, so that
- * the facade's type says it returns an EventualResult; without (an object returned by a call,
- * whose facade is untyped), such a method is simply eventual.
+ * Builds a facade over a reference; it owns one reference to the object in the host. Calls of
+ * methods whose plan declares their result remote give facades too, planned the same way.
  */
-export function planMethods(
-  methods: readonly MethodInfo[],
-  typedOptions?: LooseOptions,
-  className = 'the service',
-): MethodPlan[] {
-  const options = typedOptions ?? {};
-  const eventual = new Set<string>(options.eventual ?? []);
-  const timeouts = options.timeouts ?? {};
-  const known = methods.map((m) => m.name);
-  const check = (option: string, names: Iterable<string>): void => {
-    for (const name of names) {
-      if (!known.includes(name)) {
-        throw new TypeError(messages.threadUnknownMethod(option, name, className, known));
-      }
-    }
-  };
-  check('eventual', eventual);
-  check('timeouts', Object.keys(timeouts));
-  const fallback =
-    options.timeoutMs === undefined
-      ? undefined
-      : checkTimeout(options.timeoutMs, 'option timeoutMs');
-  return methods.map((info) => {
-    if (typedOptions !== undefined && info.kind === 'runInReactor' && !eventual.has(info.name)) {
-      throw new TypeError(messages.facadeEventualNotListed(className, info.name));
-    }
-    const own = timeouts[info.name];
-    return {
-      name: info.name,
-      eventual: eventual.has(info.name) || info.kind === 'runInReactor',
-      timeoutMs:
-        own !== undefined
-          ? checkTimeout(own, `option timeouts.${info.name}`)
-          : info.kind === 'waitFor'
-            ? info.timeoutMs
-            : fallback,
-    };
-  });
-}
-
-function resultHost(connection: Connection): ResultHost {
-  return {
-    block: (operation, timeoutMs) => connection.block(() => operation.settled, timeoutMs),
-    stash: (result, operation) => reactor.stash(result, operation),
-  };
-}
-
-/** Builds a facade; it owns one reference to the object in the host. */
 export function makeFacade(
+  controller: ReactorController,
   connection: Connection,
   ref: number,
   className: string,
   plans: readonly MethodPlan[],
 ): RemoteFacade {
   const facade = Object.create(RemoteFacade.prototype) as RemoteFacade;
-  const state: FacadeState = { connection, ref, className, plans, released: false };
+  const state: FacadeState = { controller, connection, ref, className, plans, released: false };
   states.set(facade, state);
-  const host = resultHost(connection);
+  const host = resultHost(controller, connection);
   for (const plan of plans) {
     const name = plan.name;
     const what = `${className}.${name}() (reactor thread '${connection.address.name}')`;
     const timeoutMs = plan.timeoutMs;
+    const declared = plan.remote;
+    const flags = declared === undefined ? 0 : CALL_REMOTE;
+    const onRef =
+      declared === undefined
+        ? undefined
+        : (result: RemoteRef): RemoteFacade =>
+            makeFacade(
+              controller,
+              connection,
+              result.$crochetRef,
+              result.className,
+              planMethods(result.methods, declared.options, result.className, declared.typed),
+            );
     const method = plan.eventual
       ? function (...args: unknown[]): EventualResult<unknown> {
           if (state.released)
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
           let operation: RemoteOperation | undefined;
           connection.requestLater(
-            (id) => callRequest(id, ref, name, false, args),
+            (id) => callRequest(id, ref, name, flags, args),
             args,
             what,
             (id): Settleable => {
-              operation = new RemoteOperation(reactor, connection, id);
+              operation = new RemoteOperation(controller, connection, id, onRef ?? unexpected);
               return operation;
             },
           );
           const result = new EventualResult<unknown>(operation as RemoteOperation, host);
-          reactor.adoptRemote(result, operation as RemoteOperation);
+          controller.adoptRemote(result, operation as RemoteOperation);
           return result;
         }
       : function (...args: unknown[]): unknown {
           if (state.released)
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
           return connection.request(
-            (id) => callRequest(id, ref, name, true, args),
+            (id) => callRequest(id, ref, name, flags | CALL_BLOCKING, args),
             args,
             timeoutMs,
             what,
+            onRef,
           );
         };
     Object.defineProperty(method, 'name', { value: name, configurable: true });
@@ -183,10 +132,9 @@ export function makeFacade(
   return facade;
 }
 
-// A reference that arrives as a result becomes a facade with the object's own metadata.
-setRefFactory((connection, ref: RemoteRef) =>
-  makeFacade(connection, ref.$crochetRef, ref.className, planMethods(ref.methods)),
-);
+function unexpected(ref: RemoteRef): never {
+  throw new TypeError(`crochet: unexpected reference to a hosted ${ref.className}`);
+}
 
 function stateOf(facade: unknown): FacadeState {
   const state = typeof facade === 'object' && facade !== null ? states.get(facade) : undefined;
@@ -219,7 +167,7 @@ export interface ServiceHandle<F = unknown> {
   readonly ref: number;
   /** The class name of the hosted object, as shown in messages. */
   readonly className: string;
-  /** @internal How each method is called (eventual or blocking, timeout). */
+  /** @internal How each method is called (eventual or blocking, timeout, remote result). */
   readonly plans: readonly MethodPlan[];
   /** Type-only: the facade type `attach()` gives back. */
   readonly __facade?: F;
@@ -254,11 +202,12 @@ export function handleOf<F extends object>(facade: F): ServiceHandle<F> {
 
 /**
  * The facade of a handle made by `handleOf()` in another thread: same methods, same plans
- * (timeouts, eventual methods). Attach each handle once; the facade owns its reference.
+ * (timeouts, eventual methods, remote results), calls owned by `controller`. Attach each handle
+ * once; the facade owns its reference.
  *
  * Context: any thread; the first call per host opens this thread's connection (blocking).
  */
-export function attach<F>(handle: ServiceHandle<F>): F {
+export function attachWith<F>(controller: ReactorController, handle: ServiceHandle<F>): F {
   if (
     typeof handle !== 'object' ||
     handle === null ||
@@ -267,8 +216,5 @@ export function attach<F>(handle: ServiceHandle<F>): F {
     throw new TypeError(messages.threadBadHandle(handle));
   }
   const connection = connectionTo(handle.address);
-  return makeFacade(connection, handle.ref, handle.className, handle.plans) as F;
+  return makeFacade(controller, connection, handle.ref, handle.className, handle.plans) as F;
 }
-
-/** Type helper: the facade type of a hosted `T` (same as the in-thread `Blocking<T, E>`). */
-export type Remote<T, E extends MethodKeys<T> = never> = Blocking<T, E>;

@@ -15,6 +15,7 @@ import * as crochetErrors from '../errors';
 import { messages } from '../messages';
 import type { MethodInfo } from './protocol';
 import { reactorMethods } from '../reactor-methods';
+import { methodNamesOf } from '../prototype-chain';
 
 /** An error as it crosses threads. */
 interface WireError {
@@ -218,46 +219,9 @@ export function explainUncloneable(args: readonly unknown[], what: string, cause
   throw new TypeError(messages.threadUncloneableArg(what, -1, undefined), { cause });
 }
 
-const PLAIN_PROTOTYPES = new Set<unknown>([Object.prototype, null]);
-const CLONED_TYPES: ReadonlyArray<abstract new (...args: never[]) => unknown> = [
-  Date,
-  RegExp,
-  Map,
-  Set,
-  ArrayBuffer,
-  Error,
-  Promise,
-];
-
 /** The methods of an object (own and inherited, not Object.prototype's), for remote facades. */
 export function methodNames(value: object): string[] {
-  const names = new Set<string>();
-  for (
-    let o: object | null = value;
-    o !== null && o !== Object.prototype && o !== Function.prototype;
-  ) {
-    for (const key of Object.getOwnPropertyNames(o)) {
-      if (key === 'constructor' || names.has(key)) continue;
-      const descriptor = Object.getOwnPropertyDescriptor(o, key);
-      if (descriptor !== undefined && typeof descriptor.value === 'function') names.add(key);
-    }
-    o = Object.getPrototypeOf(o) as object | null;
-  }
-  return [...names];
-}
-
-/**
- * Whether a result stays in the host and crosses as a remote facade: an object that has methods
- * and is not a value type that structured clone copies faithfully (arrays, dates, maps...).
- */
-export function isRemotable(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) return false;
-  if (CLONED_TYPES.some((type) => value instanceof type)) return false;
-  if (PLAIN_PROTOTYPES.has(Object.getPrototypeOf(value))) {
-    return Object.values(value).some((v) => typeof v === 'function');
-  }
-  return methodNames(value).length > 0;
+  return methodNamesOf(value).filter((name): name is string => typeof name === 'string');
 }
 
 /** Method names with what the decorators of the object's class registered. */

@@ -90,6 +90,11 @@ host.accept(data.first);
 parentPort?.on('message', (message: unknown) => {
   if ((message as { k?: unknown } | null)?.k !== 'stop') return;
   host.stop();
-  void reactor.stop().finally(() => process.exit(0));
+  // The services this thread constructed are closed here, in their own thread, before its own
+  // shutdown hooks run (each within its limit; failures are reported, never thrown).
+  void host
+    .dispose()
+    .then(() => reactor.stop())
+    .finally(() => process.exit(0));
 });
 parentPort?.unref();

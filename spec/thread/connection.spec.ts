@@ -8,7 +8,7 @@ import { DeadlockError } from '../../lib/errors';
 import { messages } from '../../lib/messages';
 import { Connection } from '../../lib/thread/connection';
 import { ServiceHost } from '../../lib/thread/host';
-import { callRequest } from '../../lib/thread/protocol';
+import { CALL_BLOCKING, callRequest } from '../../lib/thread/protocol';
 
 describe('reactor thread: a connection to a host on the same thread', () => {
   it('refuses a blocking call through it at once with DeadlockError host-thread', () => {
@@ -26,7 +26,7 @@ describe('reactor thread: a connection to a host on the same thread', () => {
       let error: unknown;
       try {
         connection.request(
-          (id) => callRequest(id, ref.$crochetRef, 'ping', true, []),
+          (id) => callRequest(id, ref.$crochetRef, 'ping', CALL_BLOCKING, []),
           [],
           1_000,
           'ping()',

@@ -16,6 +16,7 @@ import {
   release,
   retrieveResult,
   type Blocking,
+  type Hosted,
 } from '../../lib';
 import { messages } from '../../lib/testing';
 import { CustomError, type Counter, type EchoService } from './fixtures/echo-service';
@@ -24,13 +25,17 @@ import { fixture } from './helpers';
 
 describe('reactor thread: hosting and facades', () => {
   let thread: ReactorThread;
-  let echo: Blocking<EchoService, 'sleep'>;
+  let echo: Hosted<EchoService, 'sleep', { makeCounter: true; sharedCounter: true }>;
 
   before(() => {
     thread = new ReactorThread({ name: 'spec-hosting' });
     echo = thread
       .load<typeof EchoModule>(fixture('echo-service'))
-      .create('EchoService', ['Hello, '], { timeoutMs: 2_000, eventual: ['sleep'] });
+      .create('EchoService', ['Hello, '], {
+        timeoutMs: 2_000,
+        eventual: ['sleep'],
+        remote: { makeCounter: true, sharedCounter: true },
+      });
   });
 
   after(() => thread.stop());
@@ -121,12 +126,20 @@ describe('reactor thread: hosting and facades', () => {
       expect(echo.add(1, 1)).to.equal(2);
     });
 
-    it('a result that cannot be cloned fails with a clear TypeError', () => {
-      expect(() => echo.uncloneableResult()).to.throw(TypeError, /cannot be sent back/);
+    it('a result that cannot cross by value fails with a clear TypeError naming where', () => {
+      expect(() => echo.uncloneableResult()).to.throw(
+        TypeError,
+        messages.threadResultNotData(
+          "EchoService.uncloneableResult() in reactor thread 'spec-hosting'",
+          'uncloneableResult',
+          'the result.tag',
+          'Symbol(not cloneable)',
+        ),
+      );
     });
 
-    it('a result with methods comes back as a remote facade of an object that stays there', () => {
-      const counter = echo.makeCounter() as unknown as Blocking<Counter>;
+    it('a method declared remote gives a remote facade of an object that stays there', () => {
+      const counter: Blocking<Counter> = echo.makeCounter();
       expect(counter).to.be.instanceOf(RemoteFacade);
       expect(counter.increment()).to.equal(1);
       expect(counter.increment(4)).to.equal(5);
@@ -134,15 +147,15 @@ describe('reactor thread: hosting and facades', () => {
     });
 
     it('the same hosted object returned twice is the same object there', () => {
-      const a = echo.sharedCounter() as unknown as Blocking<Counter>;
-      const b = echo.sharedCounter() as unknown as Blocking<Counter>;
+      const a = echo.sharedCounter();
+      const b = echo.sharedCounter();
       const start = a.value();
       b.increment();
       expect(a.value()).to.equal(start + 1);
     });
 
     it('release() frees the object now; the facade then refuses calls', () => {
-      const counter = echo.makeCounter() as unknown as Blocking<Counter>;
+      const counter = echo.makeCounter();
       counter.increment();
       release(counter);
       expect(() => counter.increment()).to.throw(ReactorThreadError, /already released/);
@@ -264,13 +277,20 @@ describe('reactor thread: facade options', () => {
 
   it('an option naming a method that does not exist fails clearly at create()', () => {
     const loaded = thread.load<Record<string, new () => object>>(fixture('echo-service'));
+    const methods = loaded.exports.find((e) => e.name === 'EchoService')?.methods ?? [];
     expect(() => loaded.create('EchoService', [], { eventual: ['nope' as never] })).to.throw(
       TypeError,
-      /option eventual names 'nope', which is not a method of EchoService/,
+      messages.unknownMethodOption(
+        'create("EchoService")',
+        'EchoService',
+        'eventual',
+        'nope',
+        methods.map((m) => m.name),
+      ),
     );
     expect(() =>
       loaded.create('EchoService', [], { timeouts: { nope: 5 } as Record<string, number> }),
-    ).to.throw(TypeError, /option timeouts names 'nope'/);
+    ).to.throw(TypeError, /option 'timeouts' names 'nope'/);
   });
 
   it('a bad timeout fails clearly at create()', () => {

@@ -10,7 +10,9 @@ describe('reactor thread: resources', () => {
     const result = runScript(
       `
       const { reactorThread } = require(LIB);
-      const echo = reactorThread.load(ECHO).create('EchoService', []);
+      const echo = reactorThread
+        .load(ECHO)
+        .create('EchoService', [], { remote: { trackedCounter: true } });
       (async () => {
         let counter = echo.trackedCounter();
         counter.increment();

@@ -10,9 +10,9 @@ import {
   attach,
   handleOf,
   hostServices,
-  type Blocking,
+  type Hosted,
 } from '../../lib';
-import type { Counter, EchoService } from './fixtures/echo-service';
+import type { EchoService } from './fixtures/echo-service';
 import type * as EchoModule from './fixtures/echo-service';
 import { LOOP_CLOCK_SLACK_MS } from '../helpers/timing';
 import { fixture, libPath } from './helpers';
@@ -60,11 +60,13 @@ function runWorker(source: string, workerData: unknown): Promise<unknown> {
 
 describe('reactor thread: several threads', () => {
   let thread: ReactorThread;
-  let echo: Blocking<EchoService>;
+  let echo: Hosted<EchoService, never, { makeCounter: true }>;
 
   before(() => {
     thread = new ReactorThread({ name: 'spec-threads' });
-    echo = thread.load<typeof EchoModule>(fixture('echo-service')).create('EchoService', []);
+    echo = thread
+      .load<typeof EchoModule>(fixture('echo-service'))
+      .create('EchoService', [], { remote: { makeCounter: true } });
   });
 
   after(() => thread.stop());
@@ -109,7 +111,7 @@ describe('reactor thread: several threads', () => {
   });
 
   it('a hosted object returned to one thread can be shared with another through a handle', async () => {
-    const counter = echo.makeCounter() as unknown as Blocking<Counter>;
+    const counter = echo.makeCounter();
     counter.increment(10);
     const seen = await runWorker(
       `const { workerData, parentPort } = require('node:worker_threads');

@@ -1,0 +1,46 @@
+/**
+ * The host's side of one connection: the channel it replies on and the counters it bumps (see
+ * protocol.ts for what each slot means).
+ *
+ * Context: the host's thread.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+import { CALLER_SLEEPING, REPLIES, REPLY_SOON, type Reply } from './protocol';
+
+export class HostConnection {
+  /** Requests taken so far (compared with the caller's REQUESTS counter). */
+  handled = 0;
+  readonly control: Int32Array;
+  readonly channel: BroadcastChannel;
+  constructor(name: string, control: SharedArrayBuffer) {
+    this.control = new Int32Array(control);
+    this.channel = new BroadcastChannel(name);
+  }
+
+  post(reply: Reply): void {
+    this.channel.postMessage(reply);
+    Atomics.add(this.control, REPLIES, 1);
+    Atomics.notify(this.control, REPLIES);
+  }
+
+  /** The reply to a blocking call follows: wake a sleeping caller now (see REPLY_SOON). */
+  soon(): void {
+    if (Atomics.load(this.control, CALLER_SLEEPING) === 0) return;
+    Atomics.add(this.control, REPLY_SOON, 1);
+    Atomics.notify(this.control, REPLIES);
+  }
+
+  /** Wakes the caller without a message (the host is going down; it reads the state). */
+  wake(): void {
+    Atomics.add(this.control, REPLIES, 1);
+    Atomics.notify(this.control, REPLIES);
+  }
+
+  close(): void {
+    try {
+      this.channel.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * When the host spins instead of going back to its event loop (docs/reactor-threads.md, "Spin
+ * budget"): after replying to a blocking call it polls every connection for the next request,
+ * and after a heads-up it polls for the call being announced. Both budgets adapt (see
+ * adaptive-spin.ts), a burst never holds the loop longer than MAX_BURST_MS, and HOST_IDLE tells
+ * callers when a heads-up is worth posting.
+ *
+ * Context: the host's thread.
+ */
+import * as clock from '../clock';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { AdaptiveSpin } from './adaptive-spin';
+import type { HostConnection } from './host-connection';
+import { HOST_IDLE, REQUESTS, type Request } from './protocol';
+
+/** How long the host keeps spinning for the next request after a reply, in microseconds. */
+export const DEFAULT_HOST_SPIN_US = 50;
+/** A burst of spinning never holds the event loop longer than this (ms) without a loop turn. */
+const MAX_BURST_MS = 2;
+/**
+ * Longest wait, spinning, for the call that a heads-up announced (µs). Adaptive: on a machine
+ * short of cores the host would hold the core the caller needs to clone the call.
+ */
+export const HEADS_UP_SPIN_US = 500;
+
+/** What the spin hands a request it took to. */
+export type TakeRequest = (connection: HostConnection, request: Request) => void;
+
+export class HostSpin {
+  private readonly budget: AdaptiveSpin;
+  /** The spin for a call a heads-up announced. */
+  private readonly headsUpSpin: AdaptiveSpin;
+  /** Its budget, drawn when the host last went idle (ms; 0: none). */
+  private headsUpMs: number;
+  /** Mirrors HOST_IDLE in the shared state. */
+  private idle: boolean;
+  private spinning = false;
+  private burstStart = 0;
+  private repliedInSpin = false;
+
+  constructor(
+    spinMicros: number,
+    private readonly state: Int32Array,
+    private readonly connections: Iterable<HostConnection>,
+    private readonly take: TakeRequest,
+  ) {
+    this.budget = new AdaptiveSpin(spinMicros);
+    this.headsUpSpin = new AdaptiveSpin(spinMicros > 0 ? HEADS_UP_SPIN_US : 0, HEADS_UP_SPIN_US);
+    this.headsUpMs = this.headsUpSpin.nextMs();
+    this.idle = this.headsUpMs > 0;
+    Atomics.store(this.state, HOST_IDLE, this.idle ? 1 : 0);
+  }
+
+  /** A request arrived through the event loop: a burst starts. */
+  arrived(): void {
+    this.burstStart = clock.now();
+    this.busy();
+  }
+
+  /**
+   * A heads-up arrived: its call is being cloned right now. Take it as soon as it is posted,
+   * without waiting for another loop wake-up; after the heads-up budget the loop delivers it.
+   */
+  awaitAnnounced(connection: HostConnection): void {
+    // A stale heads-up (posted as spinning for them stopped): the loop delivers the call.
+    if (this.headsUpMs <= 0) return;
+    const start = clock.now();
+    const until = start + this.headsUpMs;
+    for (let i = 1; ; i += 1) {
+      if (Atomics.load(connection.control, REQUESTS) !== connection.handled) {
+        const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
+        if (received !== undefined) {
+          this.headsUpSpin.worked(clock.now() - start);
+          connection.handled += 1;
+          this.take(connection, received.message as Request);
+          return;
+        }
+      }
+      if ((i & 63) === 0 && clock.now() >= until) {
+        this.headsUpSpin.failed();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Spin-before-sleep, right after replying to a blocking call: the next call from a
+   * back-to-back caller usually follows within microseconds. Polling the request counters takes
+   * it without waiting for a loop wake-up (tens of microseconds).
+   */
+  afterBlockingReply(): void {
+    if (this.spinning) {
+      this.repliedInSpin = true;
+      return;
+    }
+    // Every way out but a call left running (whose reply spins again) goes back to the loop
+    // idle, with `idle` set so that the next caller posts a heads-up.
+    let callRunning = false;
+    if (clock.now() - this.burstStart > MAX_BURST_MS) {
+      this.goIdle();
+      return;
+    }
+    let budget = this.budget.nextMs();
+    if (budget <= 0) {
+      this.goIdle();
+      return;
+    }
+    this.spinning = true;
+    try {
+      let spinStart = clock.now();
+      let deadline = spinStart + budget;
+      for (let i = 1; ; i += 1) {
+        for (const connection of this.connections) {
+          if (Atomics.load(connection.control, REQUESTS) === connection.handled) continue;
+          const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
+          if (received === undefined) continue;
+          this.budget.worked(clock.now() - spinStart);
+          connection.handled += 1;
+          this.repliedInSpin = false;
+          this.busy();
+          this.take(connection, received.message as Request);
+          // A call that settled synchronously has replied: keep spinning for the next one.
+          // Otherwise return, so that its promise can settle; its reply spins again.
+          if (!this.repliedInSpin) {
+            callRunning = true;
+            return;
+          }
+          budget = this.budget.nextMs();
+          if (budget <= 0) return;
+          spinStart = clock.now();
+          deadline = spinStart + budget;
+        }
+        if ((i & 15) === 0) {
+          const now = clock.now();
+          if (now > deadline) {
+            this.budget.failed();
+            return;
+          }
+          if (now - this.burstStart > MAX_BURST_MS) return;
+        }
+      }
+    } finally {
+      this.spinning = false;
+      if (!callRunning) this.goIdle();
+    }
+  }
+
+  /** Working: callers need not post heads-ups (HOST_IDLE), written only when it changes. */
+  private busy(): void {
+    if (this.idle) {
+      this.idle = false;
+      Atomics.store(this.state, HOST_IDLE, 0);
+    }
+  }
+
+  /**
+   * Back to the event loop with nothing to spin for: callers post heads-ups (HOST_IDLE), while
+   * spinning for the call a heads-up announces pays off.
+   */
+  private goIdle(): void {
+    this.headsUpMs = this.headsUpSpin.nextMs();
+    const idle = this.headsUpMs > 0;
+    if (idle !== this.idle) {
+      this.idle = idle;
+      Atomics.store(this.state, HOST_IDLE, idle ? 1 : 0);
+    }
+  }
+}

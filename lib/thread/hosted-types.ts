@@ -1,0 +1,92 @@
+/**
+ * The types of hosted facades: what `create()`, `functions()`, `expose()` and results declared
+ * `remote` give application code, derived from the hosted object's own type.
+ */
+import type { AnyFunction, Blocking, MethodKeys } from '../blocking-types';
+
+/** The awaited result of method K of T. */
+export type ResultOf<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
+  ? Awaited<R>
+  : never;
+
+/**
+ * How the facade of a hosted object calls its methods.
+ *
+ * @typeParam T - The hosted object's type.
+ * @typeParam E - The methods listed in `eventual`.
+ * @typeParam R - The `remote` map.
+ */
+export interface RemoteOptions<
+  T,
+  E extends MethodKeys<T> = never,
+  R extends RemoteMap<T> = object,
+> {
+  /**
+   * Limit for blocking methods without their own, in ms. A method decorated with `@waitFor(ms)`
+   * in the service uses its `ms`. Without any limit a call waits until it settles, the thread
+   * stops or fails, or nothing in the thread can settle it.
+   */
+  readonly timeoutMs?: number;
+  /** Methods that return an EventualResult (a `@runInReactor` method must be listed). */
+  readonly eventual?: readonly E[];
+  /** Per-method limits, in ms (win over the decorator's and `timeoutMs`). */
+  readonly timeouts?: { readonly [K in MethodKeys<T>]?: number };
+  /**
+   * Methods whose result stays in the reactor thread and comes back as a remote facade (a
+   * pooled connection, a transaction): `true` (its methods block with this facade's
+   * `timeoutMs`) or the options of that facade. Every other result crosses by value.
+   */
+  readonly remote?: R;
+}
+
+/** The options of the facade of a result declared remote. */
+export interface RemoteResultOptions<T> {
+  /** Limit for its blocking methods without their own, in ms. */
+  readonly timeoutMs?: number;
+  /** Its methods that return an EventualResult. */
+  readonly eventual?: readonly MethodKeys<T>[];
+  /** Its per-method limits, in ms. */
+  readonly timeouts?: { readonly [K in MethodKeys<T>]?: number };
+  /** Its methods whose results are remote in turn. */
+  readonly remote?: RemoteMap<T>;
+}
+
+/** Which methods' results are remote (see {@link RemoteOptions.remote}). */
+export type RemoteMap<T> = {
+  readonly [K in MethodKeys<T>]?: true | RemoteResultOptions<NonNullable<ResultOf<T, K>>>;
+};
+
+type EventualOf<O> = O extends { readonly eventual: readonly (infer E)[] } ? E : never;
+type RemoteOf<O> = O extends { readonly remote: infer M } ? M : object;
+
+/** The facade type of a result declared remote with options O. */
+export type RemoteResult<X, O> = Hosted<
+  X,
+  EventualOf<O> & MethodKeys<X>,
+  RemoteOf<O> & RemoteMap<X>
+>;
+
+/** The `remote` map as facade classes, for {@link Blocking}'s wrap parameter. */
+export type RemoteWrap<T, R> = {
+  readonly [K in keyof R & MethodKeys<T>]: abstract new (
+    ...args: never[]
+  ) => RemoteResult<NonNullable<ResultOf<T, K>>, R[K]>;
+};
+
+/**
+ * The facade of a hosted `T`: the blocking view of T (`Blocking<T, E>`), where the methods in the
+ * remote map `R` return remote facades of their results.
+ */
+export type Hosted<T, E extends MethodKeys<T> = never, R extends RemoteMap<T> = object> = Blocking<
+  T,
+  E,
+  RemoteWrap<T, R>
+>;
+
+/** Type helper: the facade type of a hosted `T` (same as the in-thread `Blocking<T, E>`). */
+export type Remote<T, E extends MethodKeys<T> = never> = Blocking<T, E>;
+
+/** The functions a module exports (what `functions()` hosts), classes left out. */
+export type FunctionsOf<M> = {
+  [K in keyof M as M[K] extends AnyFunction ? K : never]: M[K];
+};

@@ -1,0 +1,187 @@
+/**
+ * What results become on the caller's side: data by value (class instances included, as client
+ * libraries return them), remote facades for what is declared `remote`, clear errors for what
+ * can be neither; a module's functions hosted whole; services disposed in their thread.
+ */
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ReactorThread, RemoteFacade, TimeoutError, release, type Hosted } from '../../lib';
+import { messages } from '../../lib/testing';
+import type * as ClientModule from './fixtures/client-like';
+import type * as TextFunctions from './fixtures/text-functions';
+import { fixture, runScript } from './helpers';
+
+describe('reactor thread: results', () => {
+  let thread: ReactorThread;
+  let client: Hosted<
+    ClientModule.ClientLike,
+    never,
+    { connect: { timeoutMs: 500 }; maybeSession: true }
+  >;
+  const where = (method: string): string =>
+    `ClientLike.${method}() in reactor thread 'spec-results'`;
+
+  before(() => {
+    thread = new ReactorThread({ name: 'spec-results' });
+    client = thread.load<typeof ClientModule>(fixture('client-like')).create('ClientLike', [], {
+      timeoutMs: 2_000,
+      remote: { connect: { timeoutMs: 500 }, maybeSession: true },
+    });
+  });
+
+  after(() => thread.stop());
+
+  describe('by value', () => {
+    it('a class instance with data crosses as its data, functions left out', () => {
+      const result = client.query(3);
+      expect(result).to.not.be.instanceOf(RemoteFacade);
+      expect(result.rows).to.deep.equal([
+        { n: 0, label: 'row 0' },
+        { n: 1, label: 'row 1' },
+        { n: 2, label: 'row 2' },
+      ]);
+      expect(result.rowCount).to.equal(3);
+      expect(result.fields).to.deep.equal([{ name: 'n', dataTypeID: 23 }]);
+      expect(result._parsers).to.deep.equal([undefined]);
+      expect(result._types).to.deep.equal({});
+      expect(Object.getPrototypeOf(result)).to.equal(Object.prototype);
+    });
+
+    it('cycles survive, as structured clone keeps them', () => {
+      const node = client.cyclic();
+      expect(node.name).to.equal('loop');
+      expect(node.self).to.equal(node);
+    });
+
+    it('an object with private state only is refused, naming it and the declaration to use', () => {
+      expect(() => client.secretive()).to.throw(
+        TypeError,
+        messages.threadResultNotData(
+          where('secretive'),
+          'secretive',
+          'the result',
+          'a Secretive with methods and no data of its own (its state is private)',
+        ),
+      );
+    });
+
+    it('a live object (a socket) inside a result is refused with its path', () => {
+      expect(() => client.socket()).to.throw(
+        TypeError,
+        messages.threadResultNotData(
+          where('socket'),
+          'socket',
+          'the result.socket',
+          'an EventEmitter (a live object: a socket, stream, client or pool)',
+        ),
+      );
+    });
+
+    it('a promise inside a result is refused with its path', () => {
+      expect(() => client.pending()).to.throw(
+        TypeError,
+        messages.threadResultNotData(
+          where('pending'),
+          'pending',
+          'the result.later',
+          'a Promise (await it in the method)',
+        ),
+      );
+    });
+  });
+
+  describe('declared remote', () => {
+    it('gives a facade whose calls run on the object in the reactor thread', () => {
+      const session = client.connect();
+      expect(session).to.be.instanceOf(RemoteFacade);
+      expect(session.query('BEGIN').command).to.equal('SELECT');
+      session.query('COMMIT');
+      expect(session.history()).to.deep.equal(['BEGIN', 'COMMIT']);
+      session.release();
+      expect(() => session.query('SELECT 1')).to.throw(Error, /session \d+ is closed/);
+      release(session);
+    });
+
+    it('null and undefined pass through a remote declaration', () => {
+      expect(client.maybeSession(false)).to.equal(null);
+      const session = client.maybeSession(true);
+      expect(session).to.be.instanceOf(RemoteFacade);
+      expect(session?.history()).to.deep.equal([]);
+    });
+
+    it('a bad remote option is refused at create(), naming it', () => {
+      const loaded = thread.load<typeof ClientModule>(fixture('client-like'));
+      expect(() =>
+        loaded.create('ClientLike', [], { remote: { connect: 5 as unknown as true } }),
+      ).to.throw(TypeError, messages.threadBadRemote('ClientLike', 'connect', 5));
+      expect(() =>
+        loaded.create('ClientLike', [], { remote: { nope: true } as unknown as { connect: true } }),
+      ).to.throw(TypeError, /option 'remote' names 'nope', which is not a method of ClientLike/);
+    });
+  });
+
+  describe('functions()', () => {
+    let text: Hosted<typeof TextFunctions, 'wait'>;
+    before(() => {
+      text = thread
+        .load<typeof TextFunctions>(fixture('text-functions'))
+        .functions({ timeoutMs: 1_000, eventual: ['wait'] });
+    });
+
+    it("hosts a module's exported functions as blocking functions in the reactor thread", () => {
+      expect(text.shout('hello')).to.equal('HELLO!');
+      expect(text.add(2, 3)).to.equal(5);
+      expect(text.where()).to.not.equal(0);
+      expect(text.wait(5).wait(1_000)).to.equal(5);
+      expect(Object.getOwnPropertyNames(text).sort()).to.deep.equal([
+        'add',
+        'shout',
+        'wait',
+        'where',
+      ]);
+    });
+
+    it('the options apply: timeouts, and unknown names are refused', () => {
+      const slow = thread
+        .load<typeof TextFunctions>(fixture('text-functions'))
+        .functions({ timeouts: { wait: 20 } });
+      expect(() => slow.wait(2_000)).to.throw(TimeoutError);
+      expect(() =>
+        thread
+          .load<typeof TextFunctions>(fixture('text-functions'))
+          .functions({ eventual: ['nope' as never] }),
+      ).to.throw(TypeError, /option 'eventual' names 'nope'/);
+    });
+  });
+});
+
+describe('reactor thread: disposing services at shutdown', () => {
+  it('closes each service in its thread, newest first, reporting one that hangs by name', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crochet-dispose-'));
+    const record = path.join(dir, 'record.txt');
+    const result = runScript(`
+      const path = require('node:path');
+      const { reactor, reactorThread, setup } = require(LIB);
+      setup({ logger: { error: (message) => console.log('REPORT ' + message) } });
+      const mod = reactorThread.load(path.join(FIXTURES, 'client-like.js'));
+      const record = ${JSON.stringify(record)};
+      const first = mod.create('PoolLike', [record, 'first'], { dispose: 'end' });
+      mod.create('ClientLike', [record]);
+      mod.create('PoolLike', [record, 'hangs', 60000], { dispose: 'end', disposeTimeoutMs: 200 });
+      mod.create('PoolLike', [record, 'never'], { dispose: false });
+      reactor.addShutdownHook('before', () => console.log('hook sees ' + first.ping()));
+      reactor.stop().then(() => console.log('stopped'));
+    `);
+    const recorded = fs.existsSync(record) ? fs.readFileSync(record, 'utf8') : '';
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(result.stderr).to.equal('');
+    expect(result.stdout).to.include('hook sees pong');
+    expect(result.stdout).to.include(
+      `REPORT ${messages.threadDisposeTimedOut("PoolLike (reactor thread 'reactor')", 200)}`,
+    );
+    expect(result.stdout).to.include('stopped');
+    expect(recorded.trim().split('\n')).to.deep.equal([`disposed ${record}`, 'end first']);
+  });
+});
