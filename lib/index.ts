@@ -76,9 +76,6 @@ export type {
   RemoteMap,
   Hosted,
   FunctionsOf,
-  ResultOf,
-  RemoteWrap,
-  RemoteResult,
   ServiceHandle,
   Remote,
 } from './thread';

@@ -2,10 +2,10 @@
  * The types of hosted facades: what `create()`, `functions()`, `expose()` and results declared
  * `remote` give application code, derived from the hosted object's own type.
  */
-import type { AnyFunction, Blocking, MethodKeys } from '../blocking-types';
+import type { AnyFunction, Blocking, MethodKeys, WrapMap } from '../blocking-types';
 
 /** The awaited result of method K of T. */
-export type ResultOf<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
+type ResultOf<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
   ? Awaited<R>
   : never;
 
@@ -56,32 +56,29 @@ export type RemoteMap<T> = {
   readonly [K in MethodKeys<T>]?: true | RemoteResultOptions<NonNullable<ResultOf<T, K>>>;
 };
 
+/** The `eventual` methods of remote-result options O (none for `true`). */
 type EventualOf<O> = O extends { readonly eventual: readonly (infer E)[] } ? E : never;
+
+/** The `remote` map of remote-result options O (none for `true`). */
 type RemoteOf<O> = O extends { readonly remote: infer M } ? M : object;
 
-/** The facade type of a result declared remote with options O. */
-export type RemoteResult<X, O> = Hosted<
-  X,
-  EventualOf<O> & MethodKeys<X>,
-  RemoteOf<O> & RemoteMap<X>
->;
+/** The facade type of a result declared remote with options O (`true` or its options). */
+type RemoteResult<X, O> = Hosted<X, EventualOf<O> & MethodKeys<X>, RemoteOf<O>>;
 
 /** The `remote` map as facade classes, for {@link Blocking}'s wrap parameter. */
-export type RemoteWrap<T, R> = {
-  readonly [K in keyof R & MethodKeys<T>]: abstract new (
-    ...args: never[]
-  ) => RemoteResult<NonNullable<ResultOf<T, K>>, R[K]>;
+type RemoteWrap<T, R> = {
+  readonly [K in keyof R & MethodKeys<T>]: abstract new () => RemoteResult<
+    NonNullable<ResultOf<T, K>>,
+    R[K]
+  >;
 };
 
 /**
  * The facade of a hosted `T`: the blocking view of T (`Blocking<T, E>`), where the methods in the
  * remote map `R` return remote facades of their results.
  */
-export type Hosted<T, E extends MethodKeys<T> = never, R extends RemoteMap<T> = object> = Blocking<
-  T,
-  E,
-  RemoteWrap<T, R>
->;
+export type Hosted<T, E extends MethodKeys<T> = never, R = object> =
+  RemoteWrap<T, R> extends infer W extends WrapMap<T> ? Blocking<T, E, W> : never;
 
 /** Type helper: the facade type of a hosted `T` (same as the in-thread `Blocking<T, E>`). */
 export type Remote<T, E extends MethodKeys<T> = never> = Blocking<T, E>;

@@ -27,8 +27,5 @@ export type {
   Hosted,
   Remote,
   FunctionsOf,
-  ResultOf,
-  RemoteWrap,
-  RemoteResult,
 } from './hosted-types';
 export { registerErrorClass } from './wire';

@@ -6,6 +6,7 @@
 import {
   reactorThread,
   type Blocking,
+  type EventualResult,
   type HostedModule,
   type UntypedModule,
   type UntypedService,
@@ -49,4 +50,57 @@ export function typedAndUntyped(): void {
   typed.create('version', []);
   // @ts-expect-error -- the constructor takes a string
   typed.create('RatesService', [42]);
+}
+
+interface Row {
+  n: number;
+}
+interface Session {
+  query(sql: string): Promise<{ rows: Row[] }>;
+  release(): void;
+}
+interface PoolService {
+  query(sql: string): Promise<{ rows: Row[] }>;
+  connect(): Promise<Session>;
+  maybe(): Promise<Session | undefined>;
+  end(): Promise<void>;
+  version: string;
+}
+interface PoolModule {
+  PoolService: new (url: string) => PoolService;
+  format(source: string, options?: { semi?: boolean }): Promise<string>;
+  parseSync(source: string): number;
+  Helper: new () => object;
+  VERSION: string;
+}
+
+export function remoteResultsAndFunctions(): void {
+  const loaded = reactorThread.load<PoolModule>('./pool.js');
+  const pool = loaded.create('PoolService', ['postgres://'], {
+    timeoutMs: 1_000,
+    remote: { connect: { timeoutMs: 500, eventual: ['query'] }, maybe: true },
+    dispose: 'end',
+  });
+  // By value unless declared: the data type itself.
+  expectType<{ rows: Row[] }>()(pool.query('SELECT 1'));
+  // Declared remote with options: a facade of Session, its eventual methods typed so.
+  const session = pool.connect();
+  expectType<EventualResult<{ rows: Row[] }>>()(session.query('BEGIN'));
+  expectType<void>()(session.release());
+  // `true`, and null/undefined pass through.
+  const maybe = pool.maybe();
+  expectType<Blocking<Session> | undefined>()(maybe);
+  // @ts-expect-error -- dispose names a method of the service
+  loaded.create('PoolService', ['x'], { dispose: 'close' });
+  // @ts-expect-error -- remote names a method of the service
+  loaded.create('PoolService', ['x'], { remote: { nope: true } });
+
+  // functions(): the exported functions only, classes and constants left out.
+  const fns = loaded.functions({ timeoutMs: 5_000 });
+  expectType<string>()(fns.format('a', { semi: false }));
+  expectType<number>()(fns.parseSync('a'));
+  // @ts-expect-error -- a class is not hosted as a function
+  void fns.Helper;
+  // @ts-expect-error -- nor a constant
+  void fns.VERSION;
 }
