@@ -3,6 +3,7 @@
  * `remote` give application code, derived from the hosted object's own type.
  */
 import type { AnyFunction, Blocking, MethodKeys, WrapMap } from '../blocking-types';
+import type { ExportInfo } from './protocol';
 
 /** The awaited result of method K of T. */
 type ResultOf<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
@@ -87,3 +88,84 @@ export type Remote<T, E extends MethodKeys<T> = never> = Blocking<T, E>;
 export type FunctionsOf<M> = {
   [K in keyof M as M[K] extends AnyFunction ? K : never]: M[K];
 };
+
+type ClassKeys<M> = {
+  [K in keyof M]: M[K] extends abstract new (...args: never[]) => object ? K : never;
+}[keyof M] &
+  string;
+type InstanceOf<C> = C extends abstract new (...args: never[]) => infer I ? I : never;
+type ArgsOf<C> = C extends abstract new (...args: infer P) => unknown ? P : never;
+
+/**
+ * What `load(path)` without a type argument assumes of the module: any export may be a class,
+ * constructed with any arguments, whose instances have any methods. `create()` then takes any
+ * export name and arguments, and its facade's methods take anything and return `unknown`. Give
+ * the module's type (`load<typeof import('./m')>(path)`) for real types.
+ */
+export interface UntypedModule {
+  readonly [exportName: string]: new (...args: unknown[]) => UntypedService;
+}
+
+/** An instance of a class of an {@link UntypedModule}: methods of any name and signature. */
+export interface UntypedService {
+  [method: string]: (...args: unknown[]) => unknown;
+}
+
+/**
+ * A service module loaded in a reactor thread: create its exported classes there, or call its
+ * exported functions.
+ */
+export interface HostedModule<M = UntypedModule> {
+  /** The module path as given to load(). */
+  readonly path: string;
+  /** The exported classes, with their methods and decorator metadata. */
+  readonly exports: readonly ExportInfo[];
+  /**
+   * Constructs `new M[name](...args)` in the reactor thread and returns a blocking facade of it.
+   * Blocks until the constructor returns; a constructor that throws throws here (same class).
+   * `options`: timeouts, the eventual methods (a `@runInReactor` method must be listed), the
+   * methods whose results are `remote`, and how the service is closed when the thread stops
+   * (`dispose`: a method name, or `false`; default `Symbol.asyncDispose`/`Symbol.dispose` when
+   * it has one; within `disposeTimeoutMs`, default 1 000).
+   *
+   * Context: like `load()`: any context on the thread that loaded the module.
+   */
+  create<
+    K extends ClassKeys<M>,
+    E extends MethodKeys<InstanceOf<M[K]>> = never,
+    const R extends RemoteMap<InstanceOf<M[K]>> = object,
+  >(
+    name: K,
+    args: ArgsOf<M[K]>,
+    options?: CreateOptions<InstanceOf<M[K]>, E, R>,
+  ): Hosted<InstanceOf<M[K]>, E, R>;
+  /**
+   * The module's exported functions as blocking functions run in the reactor thread
+   * (`load<typeof import('prettier')>('prettier').functions()`: a synchronous Prettier).
+   * Results cross by value unless declared `remote`. Throws ReactorThreadError
+   * ('unknown-export') for a module that exports no functions.
+   *
+   * Context: like `load()`.
+   */
+  functions<
+    E extends MethodKeys<FunctionsOf<M>> = never,
+    const R extends RemoteMap<FunctionsOf<M>> = object,
+  >(
+    options?: RemoteOptions<FunctionsOf<M>, E, R>,
+  ): Hosted<FunctionsOf<M>, E, R>;
+}
+
+/** The options of `create()`: the facade's, and how the service is disposed at shutdown. */
+export interface CreateOptions<
+  T,
+  E extends MethodKeys<T> = never,
+  R extends RemoteMap<T> = object,
+> extends RemoteOptions<T, E, R> {
+  /**
+   * The method that closes the service when the thread stops (run in the thread, awaited), or
+   * `false` for none. Default: `Symbol.asyncDispose` or `Symbol.dispose` when it has one.
+   */
+  readonly dispose?: MethodKeys<T> | false;
+  /** How long disposing it may take before it is reported and left, in ms (default 1 000). */
+  readonly disposeTimeoutMs?: number;
+}

@@ -3,24 +3,16 @@
  * from any context and any thread. The design (transport, spin budget, values and errors,
  * faults, output) is described in docs/reactor-threads.md.
  */
-export {
-  ReactorThread,
-  reactorThread,
-  hostServices,
-  attach,
-  ServiceHostHere,
-} from './reactor-thread';
+export { ReactorThread, reactorThread } from './reactor-thread';
+export type { ReactorThreadOptions, ReactorThreadState } from './reactor-thread';
+export { hostServices, attach, ServiceHostHere } from './hosted-here';
+export { RemoteFacade, release, handleOf } from './remote';
+export type { ServiceHandle } from './remote';
 export type {
-  ReactorThreadOptions,
-  ReactorThreadState,
   HostedModule,
   CreateOptions,
   UntypedModule,
   UntypedService,
-} from './reactor-thread';
-export { RemoteFacade, release, handleOf } from './remote';
-export type { ServiceHandle } from './remote';
-export type {
   RemoteOptions,
   RemoteResultOptions,
   RemoteMap,

@@ -1,12 +1,11 @@
 /**
- * `ReactorThread`: a worker thread whose event loop hosts services, and `hostServices()`: the
- * same hosting on the calling thread's own loop (for worker threads to call).
+ * `ReactorThread`: a worker thread whose event loop hosts services; `load()` gives a module's
+ * classes (`create()`) and functions (`functions()`) as blocking facades.
  */
 import { clearRealTimeout, setRealTimeout } from '../clock';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MethodKeys } from '../blocking-types';
 import { ReactorStopped } from '../errors';
 import { reactor } from '../global';
 import { messages } from '../messages';
@@ -14,21 +13,20 @@ import { checkOptionKeys } from '../method-options';
 import type { ReactorController } from '../reactor';
 import { checkTimeout } from '../timeout-arg';
 import { Connection, adoptConnection } from './connection';
-import { ServiceHost } from './host';
 import { DEFAULT_DISPOSE_TIMEOUT_MS } from './hosted-objects';
-import type { FunctionsOf, Hosted, RemoteMap, RemoteOptions } from './hosted-types';
+import type { HostedModule, UntypedModule, UntypedService } from './hosted-types';
+import { BOOTSTRAP, typeScriptLoader, workerEntry } from './worker-bootstrap';
 import { HOSTED_OPTIONS, planMethods } from './method-plans';
 import {
   EXIT_CODE,
   HostState,
-  REPLIES,
   STATE,
   newHostAddress,
   type ExportInfo,
   type MethodInfo,
   type RemoteRef,
 } from './protocol';
-import { attachWith, makeFacade, type ServiceHandle } from './remote';
+import { makeFacade } from './remote';
 import type { ReactorWorkerData, ReportMessage } from './worker-entry';
 import { decodeThrown } from './wire';
 
@@ -79,88 +77,6 @@ export interface ReactorThreadOptions {
  * `'exited'` the next `load()` starts a new thread.
  */
 export type ReactorThreadState = 'idle' | 'running' | 'stopped' | 'crashed' | 'exited';
-
-type ClassKeys<M> = {
-  [K in keyof M]: M[K] extends abstract new (...args: never[]) => object ? K : never;
-}[keyof M] &
-  string;
-type InstanceOf<C> = C extends abstract new (...args: never[]) => infer I ? I : never;
-type ArgsOf<C> = C extends abstract new (...args: infer P) => unknown ? P : never;
-
-/**
- * What `load(path)` without a type argument assumes of the module: any export may be a class,
- * constructed with any arguments, whose instances have any methods. `create()` then takes any
- * export name and arguments, and its facade's methods take anything and return `unknown`. Give
- * the module's type (`load<typeof import('./m')>(path)`) for real types.
- */
-export interface UntypedModule {
-  readonly [exportName: string]: new (...args: unknown[]) => UntypedService;
-}
-
-/** An instance of a class of an {@link UntypedModule}: methods of any name and signature. */
-export interface UntypedService {
-  [method: string]: (...args: unknown[]) => unknown;
-}
-
-/**
- * A service module loaded in a reactor thread: create its exported classes there, or call its
- * exported functions.
- */
-export interface HostedModule<M = UntypedModule> {
-  /** The module path as given to load(). */
-  readonly path: string;
-  /** The exported classes, with their methods and decorator metadata. */
-  readonly exports: readonly ExportInfo[];
-  /**
-   * Constructs `new M[name](...args)` in the reactor thread and returns a blocking facade of it.
-   * Blocks until the constructor returns; a constructor that throws throws here (same class).
-   * `options`: timeouts, the eventual methods (a `@runInReactor` method must be listed), the
-   * methods whose results are `remote`, and how the service is closed when the thread stops
-   * (`dispose`: a method name, or `false`; default `Symbol.asyncDispose`/`Symbol.dispose` when
-   * it has one; within `disposeTimeoutMs`, default 1 000).
-   *
-   * Context: like `load()`: any context on the thread that loaded the module.
-   */
-  create<
-    K extends ClassKeys<M>,
-    E extends MethodKeys<InstanceOf<M[K]>> = never,
-    const R extends RemoteMap<InstanceOf<M[K]>> = object,
-  >(
-    name: K,
-    args: ArgsOf<M[K]>,
-    options?: CreateOptions<InstanceOf<M[K]>, E, R>,
-  ): Hosted<InstanceOf<M[K]>, E, R>;
-  /**
-   * The module's exported functions as blocking functions run in the reactor thread
-   * (`load<typeof import('prettier')>('prettier').functions()`: a synchronous Prettier).
-   * Results cross by value unless declared `remote`. Throws ReactorThreadError
-   * ('unknown-export') for a module that exports no functions.
-   *
-   * Context: like `load()`.
-   */
-  functions<
-    E extends MethodKeys<FunctionsOf<M>> = never,
-    const R extends RemoteMap<FunctionsOf<M>> = object,
-  >(
-    options?: RemoteOptions<FunctionsOf<M>, E, R>,
-  ): Hosted<FunctionsOf<M>, E, R>;
-}
-
-/** The options of `create()`: the facade's, and how the service is disposed at shutdown. */
-export interface CreateOptions<
-  T,
-  E extends MethodKeys<T> = never,
-  R extends RemoteMap<T> = object,
-> extends RemoteOptions<T, E, R> {
-  /**
-   * The method that closes the service when the thread stops (run in the thread, awaited), or
-   * `false` for none. Default: `Symbol.asyncDispose` or `Symbol.dispose` when it has one.
-   */
-  readonly dispose?: MethodKeys<T> | false;
-  /** How long disposing it may take before it is reported and left, in ms (default 1 000). */
-  readonly disposeTimeoutMs?: number;
-}
-
 /** What `load()` accepts, as the path or specifier the reactor thread loads. */
 function modulePathOf(module: unknown): string {
   if (module instanceof URL) return fileURLToPath(module);
@@ -185,54 +101,6 @@ function checkDispose(className: string, dispose: unknown, methods: readonly Met
     throw new TypeError(messages.threadBadDispose(className, dispose, known));
   }
 }
-
-/** The worker's entry module: a .ts sibling when this library itself runs from sources. */
-function workerEntry(): string {
-  const extension = path.extname(__filename) === '.ts' ? '.ts' : '.js';
-  return path.join(__dirname, `worker-entry${extension}`);
-}
-
-/**
- * The TypeScript loader the reactor thread needs, if the application runs under one. Node 20
- * does not apply module hooks registered with `--import` (tsx's ESM loader) to a worker's own
- * modules, so the worker registers tsx's CommonJS hook itself before loading anything; service
- * modules are then loaded with require() (import() for ES modules).
- */
-function typeScriptLoader(execArgv: readonly string[]): string | undefined {
-  const underTsx =
-    path.extname(__filename) === '.ts' || execArgv.some((arg) => /(^|[\\/@=])tsx\b/.test(arg));
-  if (!underTsx) return undefined;
-  try {
-    return require.resolve('tsx/cjs', { paths: [process.cwd(), __dirname] });
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A tiny CommonJS bootstrap, so that the loader is in place before the entry is loaded. If either
- * fails to load, it tells the waiting caller at once (state 'crashed', the error as the cause)
- * instead of leaving it to its start timeout.
- */
-const BOOTSTRAP = `
-const { workerData, BroadcastChannel } = require('node:worker_threads');
-try {
-  if (workerData.loader !== undefined) require(workerData.loader);
-  require(workerData.entry);
-} catch (error) {
-  const e = error instanceof Error ? error : new Error(String(error));
-  const channel = new BroadcastChannel(workerData.first.channel);
-  channel.postMessage({ k: 'down', state: ${HostState.crashed}, error: {
-    $crochetError: 1, className: 'Error', name: e.name, message: e.message, stack: e.stack,
-    hasCause: false, cause: undefined, errors: undefined, props: {} } });
-  channel.close();
-  Atomics.store(new Int32Array(workerData.address.state), ${STATE}, ${HostState.crashed});
-  const control = new Int32Array(workerData.first.control);
-  Atomics.add(control, ${REPLIES}, 1);
-  Atomics.notify(control, ${REPLIES});
-  throw error;
-}`;
-
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
  * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
@@ -500,84 +368,3 @@ export class ReactorThread {
  * that loads crochet has its own.
  */
 export const reactorThread = new ReactorThread({ name: 'reactor' });
-
-/**
- * Hosts services on the calling thread's own event loop, for worker threads to call (the main
- * thread serving a pool of synchronous workers). The thread must keep its loop free: a host
- * cannot serve while its own thread is blocked.
- */
-export class ServiceHostHere {
-  private readonly host: ServiceHost;
-  private readonly removeHook: () => void;
-  /**
-   * Starts hosting on this thread's loop, named `name` in messages; tied to this thread's
-   * reactor: `reactor.stop()` stops it. Usually made with `hostServices()`.
-   */
-  constructor(name = 'main', controller: ReactorController = reactor) {
-    this.host = new ServiceHost({
-      name,
-      report: (message, error) => controller.report(message, error),
-    });
-    // Tied to shutdown like a reactor thread (the last 'before' hook): reactor.stop() releases
-    // every worker blocked here, after the application's 'before' hooks.
-    this.removeHook = controller.addShutdownHook('before', () => this.stop(), {
-      name: `hosted services '${name}'`,
-      last: true,
-    });
-  }
-
-  /**
-   * A handle to `service`, kept here until every facade attached from the handle is released.
-   * Post the handle to a worker; there `attach(handle)` gives the blocking facade.
-   *
-   * Context: the hosting thread, in any context (it does not block).
-   */
-  expose<T extends object, E extends MethodKeys<T> = never, const R extends RemoteMap<T> = object>(
-    service: T,
-    options: RemoteOptions<T, E, R> = {},
-  ): ServiceHandle<Hosted<T, E, R>> {
-    const ref = this.host.expose(service);
-    const subject = `expose(${ref.className})`;
-    return {
-      $crochetHandle: 1,
-      address: this.host.address,
-      ref: ref.$crochetRef,
-      className: ref.className,
-      plans: planMethods(ref.methods, options, ref.className, true, subject),
-    };
-  }
-
-  /**
-   * Stops serving: pending calls fail with ReactorStopped, every blocked caller is released with
-   * ReactorStopped, and later calls are refused with it. Also run by `reactor.stop()` (the last
-   * 'before' hook).
-   *
-   * Context: the hosting thread.
-   */
-  stop(): void {
-    this.removeHook();
-    this.host.stop();
-  }
-}
-
-/**
- * Starts hosting services on this thread's loop, named `name` in messages (default `'main'`).
- * See {@link ServiceHostHere}.
- *
- * Context: the thread whose loop hosts them; that thread must not block on them itself (that
- * throws DeadlockError 'host-thread').
- */
-export function hostServices(name?: string): ServiceHostHere {
-  return new ServiceHostHere(name);
-}
-
-/**
- * The facade of a handle made by `handleOf()` or `expose()` in another thread: same methods,
- * same plans (timeouts, eventual methods, remote results). Attach each handle once; the facade
- * owns its reference.
- *
- * Context: any thread; the first call per host opens this thread's connection (blocking).
- */
-export function attach<F>(handle: ServiceHandle<F>): F {
-  return attachWith(reactor, handle);
-}
