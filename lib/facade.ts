@@ -25,7 +25,13 @@ import { messages } from './messages';
 import { reactorMethods, registerReactorMethod, type AnyClass } from './reactor-methods';
 import { checkTimeout } from './timeout-arg';
 import { methodNamesOf, prototypeChain } from './prototype-chain';
-import { checkOptionKeys, methodTimeout, nameList, nameMap } from './method-options';
+import {
+  checkOptionKeys,
+  decideMethod,
+  nameList,
+  nameMap,
+  type MethodOptions,
+} from './method-planner';
 
 /**
  * Options of `facade(ServiceClass, options)`. Every method name given must be a method of the
@@ -276,23 +282,25 @@ function planMethods(
       .map((entry) => [entry.name, entry]),
   );
 
+  const rule: MethodOptions = {
+    subject,
+    className,
+    eventual,
+    timeouts,
+    fallback: defaultTimeout,
+    eventualMustBeListed: true,
+  };
   const planOne = (name: string | symbol): MethodPlan => {
-    const decorated = declared.get(name);
-    if (decorated?.kind === 'runInReactor' && !eventual.has(name)) {
-      throw new TypeError(messages.facadeEventualNotListed(className, name));
-    }
+    const decision = decideMethod(rule, name, declared.get(name));
     const wrapWith = wrap[name];
     if (wrapWith !== undefined && typeof wrapWith !== 'function') {
       throw new TypeError(messages.facadeBadWrap(className, name, wrapWith));
     }
-    const kind: ReactorMethodKind = eventual.has(name) ? 'runInReactor' : 'waitFor';
+    const kind: ReactorMethodKind = decision.eventual ? 'runInReactor' : 'waitFor';
     return {
       name,
       kind,
-      timeoutMs:
-        kind === 'runInReactor'
-          ? undefined
-          : methodTimeout(subject, name, timeouts, decorated?.timeoutMs, defaultTimeout),
+      timeoutMs: decision.timeoutMs,
       wrapWith: wrapWith as FacadeConstructor | undefined,
     };
   };

@@ -1,7 +1,7 @@
 /**
  * Plans the methods of a hosted object's facade from what its class declares (`@waitFor(ms)`,
- * `@runInReactor`, sent by the host as MethodInfo) and the caller's options, read by the same
- * functions as `facade()`'s (lib/method-options.ts): per-method `timeouts` win over the
+ * `@runInReactor`, sent by the host as MethodInfo) and the caller's options, with the same
+ * planner as `facade()` (lib/method-planner.ts): per-method `timeouts` win over the
  * decorator's timeout, which wins over `timeoutMs`; `eventual` methods return EventualResults;
  * `remote` methods give facades of their results, planned with the options declared for them
  * (`true`: the declaring facade's `timeoutMs`).
@@ -9,7 +9,13 @@
  * Context: pure, any thread (a plan is plain data: it crosses threads in handles).
  */
 import { messages } from '../messages';
-import { checkOptionKeys, methodTimeout, nameList, nameMap } from '../method-options';
+import {
+  checkOptionKeys,
+  decideMethod,
+  nameList,
+  nameMap,
+  type MethodOptions,
+} from '../method-planner';
 import { checkTimeout } from '../timeout-arg';
 import type { MethodInfo, MethodPlan, RemotePlan } from './protocol';
 
@@ -51,20 +57,19 @@ export function planMethods(
     given['timeoutMs'] === undefined
       ? undefined
       : checkTimeout(given['timeoutMs'], `${subject} option timeoutMs`);
-  return methods.map((info) => {
-    if (typed && info.kind === 'runInReactor' && !eventual.has(info.name)) {
-      throw new TypeError(messages.facadeEventualNotListed(className, info.name));
-    }
-    const isEventual = eventual.has(info.name) || info.kind === 'runInReactor';
-    return {
-      name: info.name,
-      eventual: isEventual,
-      timeoutMs: isEventual
-        ? undefined
-        : methodTimeout(subject, info.name, timeouts, info.timeoutMs, fallback),
-      remote: remotePlan(subject, className, info.name, remote[info.name], fallback),
-    };
-  });
+  const rule: MethodOptions = {
+    subject,
+    className,
+    eventual,
+    timeouts,
+    fallback,
+    eventualMustBeListed: typed,
+  };
+  return methods.map((info) => ({
+    name: info.name,
+    ...decideMethod(rule, info.name, info),
+    remote: remotePlan(subject, className, info.name, remote[info.name], fallback),
+  }));
 }
 
 function remotePlan(

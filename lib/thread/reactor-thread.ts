@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ReactorStopped } from '../errors';
 import { reactor } from '../global';
 import { messages } from '../messages';
-import { checkOptionKeys } from '../method-options';
+import { checkOptionKeys } from '../method-planner';
 import type { ReactorController } from '../reactor';
 import { checkTimeout } from '../timeout-arg';
 import { Connection, adoptConnection } from './connection';
