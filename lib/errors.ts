@@ -2,6 +2,7 @@
  * The library's error classes. Each is a real Error subclass with `name` set, so `instanceof`,
  * `err.name` and stack traces all work after transpilation.
  */
+import { messages } from './messages';
 
 /** Base class of every error crochet itself raises (not of errors your code throws). */
 export class CrochetError extends Error {
@@ -21,6 +22,15 @@ export class TimeoutError extends CrochetError {
   ) {
     super(message);
   }
+}
+
+/**
+ * @internal The TimeoutError of a wait on `what` that ran out after `timeoutMs`, with the one
+ * message every wait uses (in-thread, reactor thread, `EventualResult.wait()`). Built in the
+ * waiting caller's own frame, so its stack shows the caller.
+ */
+export function timedOut(timeoutMs: number, what: string): TimeoutError {
+  return new TimeoutError(messages.timeout(timeoutMs, what), timeoutMs);
 }
 
 /**

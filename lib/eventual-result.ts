@@ -4,7 +4,7 @@
  *
  * Context: create nothing yourself; the methods are called from application (synchronous) code.
  */
-import { CancelledError, TimeoutError } from './errors';
+import { CancelledError, timedOut } from './errors';
 import { messages } from './messages';
 import type { Operation } from './operation';
 import { checkTimeout } from './timeout-arg';
@@ -49,7 +49,7 @@ export class EventualResult<T> {
     if (!operation.settled) {
       const outcome = this.#host.block(operation, timeoutMs, 'EventualResult.wait()');
       if (outcome === 'timeout') {
-        throw new TimeoutError(messages.timeout(timeoutMs, 'EventualResult.wait()'), timeoutMs);
+        throw timedOut(timeoutMs, 'EventualResult.wait()');
       }
     }
     if (operation.failed) {

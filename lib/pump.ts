@@ -2,9 +2,10 @@
  * The blocking primitive: pump the calling thread's own event loop until a pending operation
  * settles, its timeout passes, or it becomes clear that it can never settle.
  *
- * Everything that blocks in this library goes through {@link blockUntilSettled}; the pump itself
- * (deasync's `uv_run(UV_RUN_ONCE)` plus a microtask drain) is an injected collaborator so that
- * specs can count or replace it.
+ * Every in-thread wait goes through {@link blockUntilSettled} (reactor-thread callers block on
+ * `Atomics.wait` instead: lib/thread/connection.ts); the pump itself (deasync's
+ * `uv_run(UV_RUN_ONCE)` plus a microtask drain) is an injected collaborator so that specs can
+ * count or replace it.
  *
  * Rules this module enforces, and why:
  * - Inside a microtask V8 will not run a nested microtask checkpoint, so nothing awaited can ever

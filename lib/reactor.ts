@@ -9,7 +9,7 @@
  * Context: every method is called on the thread that owns the loop. `invoke` and the blocking
  * paths are called from synchronous application code; `stop()` from anywhere on that thread.
  */
-import { CrochetError, NotSetUpError, ReactorStopped, TimeoutError } from './errors';
+import { CrochetError, NotSetUpError, ReactorStopped, timedOut } from './errors';
 import type { ReactorMethodKind } from './call-context';
 import type { Invoker } from './decorators';
 import { EventualResult } from './eventual-result';
@@ -378,7 +378,7 @@ export class ReactorController implements Invoker {
       }
       if (outcome === 'timeout') {
         // Created here, inside the caller's synchronous wait, so its stack shows the caller.
-        const error = new TimeoutError(messages.timeout(timeoutMs, what), timeoutMs);
+        const error = timedOut(timeoutMs, what);
         operation.abandon(error, messages.lateFailure());
         throw error;
       }

@@ -21,7 +21,7 @@ import {
   threadId,
   type MessagePort,
 } from 'node:worker_threads';
-import { DeadlockError, ReactorStopped, ReactorThreadError, TimeoutError } from '../errors';
+import { DeadlockError, ReactorStopped, ReactorThreadError, timedOut } from '../errors';
 import { messages } from '../messages';
 import {
   CALL_BLOCKING,
@@ -202,7 +202,7 @@ export class Connection {
     if (outcome === 'timeout') {
       const ms = timeoutMs ?? 0;
       this.sendQuietly({ k: 'cancel', id, timeoutMs: ms });
-      throw new TimeoutError(messages.timeout(ms, what), ms);
+      throw timedOut(ms, what);
     }
     if (call.ref !== undefined) return onRef(call.ref);
     if (!call.failed) return call.value;

@@ -19,7 +19,7 @@ import {
   DeadlockError,
   ReactorStopped,
   ReactorThreadError,
-  TimeoutError,
+  timedOut,
 } from '../errors';
 import type { Report } from '../logger';
 import { messages } from '../messages';
@@ -364,10 +364,7 @@ export class ServiceHost implements OperationHost {
     }
     // A timeout: only a failure that cannot be the abort's consequence is reported
     // (Operation.abortCaused), as for an in-thread @waitFor.
-    operation.abandon(
-      new TimeoutError(messages.timeout(timeoutMs, call.what), timeoutMs),
-      messages.lateFailure(),
-    );
+    operation.abandon(timedOut(timeoutMs, call.what), messages.lateFailure());
   }
 
   private methodOf(value: object, name: string): MethodEntry | undefined {

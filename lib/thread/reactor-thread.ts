@@ -16,6 +16,7 @@ import { Connection, adoptConnection } from './connection';
 import { DEFAULT_DISPOSE_TIMEOUT_MS } from './hosted-objects';
 import type { HostedModule, UntypedModule, UntypedService } from './hosted-types';
 import { BOOTSTRAP, typeScriptLoader, workerEntry } from './worker-bootstrap';
+import { DEFAULT_HOST_SPIN_US } from './host-spin';
 import { HOSTED_OPTIONS, planMethods } from './method-plans';
 import {
   EXIT_CODE,
@@ -288,7 +289,7 @@ export class ReactorThread {
     const workerData: ReactorWorkerData = {
       address,
       first,
-      spinMicros: spin.host ?? 50,
+      spinMicros: spin.host ?? DEFAULT_HOST_SPIN_US,
       entry: workerEntry(),
       loader: typeScriptLoader(execArgv),
     };

@@ -42,11 +42,14 @@ try {
   if (workerData.loader !== undefined) require(workerData.loader);
   require(workerData.entry);
 } catch (error) {
-  const e = error instanceof Error ? error : new Error(String(error));
+  // The error itself crosses (structured clone keeps an Error's name, message and stack; the
+  // caller's decodeThrown() takes it as it is): crochet's own encoder may be what failed to load.
   const channel = new BroadcastChannel(workerData.first.channel);
-  channel.postMessage({ k: 'down', state: ${HostState.crashed}, error: {
-    $crochetError: 1, className: 'Error', name: e.name, message: e.message, stack: e.stack,
-    hasCause: false, cause: undefined, errors: undefined, props: {} } });
+  try {
+    channel.postMessage({ k: 'down', state: ${HostState.crashed}, error });
+  } catch {
+    channel.postMessage({ k: 'down', state: ${HostState.crashed}, error: new Error(String(error)) });
+  }
   channel.close();
   Atomics.store(new Int32Array(workerData.address.state), ${STATE}, ${HostState.crashed});
   const control = new Int32Array(workerData.first.control);
