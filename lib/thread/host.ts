@@ -13,7 +13,7 @@
  */
 import * as clock from '../clock';
 import { BroadcastChannel } from 'node:worker_threads';
-import { callStorage, type ReactorMethodKind } from '../call-context';
+import { callStorage } from '../call-context';
 import {
   CancelledError,
   DeadlockError,
@@ -24,8 +24,6 @@ import {
 import type { Report } from '../logger';
 import { messages } from '../messages';
 import { Operation, type OperationHost } from '../operation';
-import { reactorMethods, type AnyClass } from '../reactor-methods';
-import { originalOf } from '../decorators';
 import {
   CALL_BLOCKING,
   CALL_REMOTE,
@@ -42,13 +40,12 @@ import {
 } from './protocol';
 import { HostConnection } from './host-connection';
 import { DEFAULT_HOST_SPIN_US, HostSpin } from './host-spin';
+import { MethodTable } from './method-table';
 import { HostedObjects } from './hosted-objects';
-import { ServiceModules, exportedClasses, exportedFunctions } from './service-modules';
+import { ServiceModules } from './service-modules';
 import { hostedHere } from './connection';
 import { NotData, byValue, notDataMessage } from './by-value';
-import { describeClass, encodeThrown } from './wire';
-
-type Method = (...args: unknown[]) => unknown;
+import { encodeThrown } from './wire';
 
 /** One call running here for a caller. */
 class HostCall {
@@ -68,11 +65,6 @@ class HostCall {
   get what(): string {
     return `${this.className}.${this.method}() in reactor thread '${this.hostName}'`;
   }
-}
-
-interface MethodEntry {
-  readonly fn: Method;
-  readonly kind: ReactorMethodKind | undefined;
 }
 
 export interface ServiceHostOptions {
@@ -97,10 +89,10 @@ export class ServiceHost implements OperationHost {
   private readonly hub: BroadcastChannel;
   private readonly connections = new Set<HostConnection>();
   private readonly objects = new HostedObjects();
-  private readonly modules = new ServiceModules();
+  private readonly modules: ServiceModules;
   private readonly calls = new Map<Operation, HostCall>();
   private readonly callIds = new Map<HostConnection, Map<number, Operation>>();
-  private readonly methodCache = new WeakMap<object, Map<string, MethodEntry>>();
+  private readonly methods = new MethodTable();
   private readonly spin: HostSpin;
   private readonly keepAlive: NodeJS.Timeout | undefined;
 
@@ -109,6 +101,7 @@ export class ServiceHost implements OperationHost {
     address: HostAddress = newHostAddress(options.name),
   ) {
     this.address = address;
+    this.modules = new ServiceModules(address.name);
     this.state = new Int32Array(address.state);
     hostedHere.add(address.id);
     this.spin = new HostSpin(
@@ -271,6 +264,24 @@ export class ServiceHost implements OperationHost {
     else connection.post([id, value]);
   }
 
+  /** Replies when `outcome` settles: its value, or a reference to it (`asRef`), or its error. */
+  private answer(
+    connection: HostConnection,
+    id: number,
+    outcome: Promise<unknown>,
+    asRef: boolean,
+    className?: string,
+  ): void {
+    outcome.then(
+      (value) => {
+        if (!asRef) return this.reply(connection, id, false, value);
+        connection.soon();
+        connection.post({ k: 'ref', id, ref: this.objects.expose(value as object, className) });
+      },
+      (error: unknown) => this.reply(connection, id, true, error),
+    );
+  }
+
   private handle(connection: HostConnection, request: Request): void {
     if (request === HEADS_UP) {
       this.spin.awaitAnnounced(connection);
@@ -285,23 +296,26 @@ export class ServiceHost implements OperationHost {
         this.cancel(connection, request.id, request.timeoutMs);
         return;
       case 'load':
-        this.modules.load(request.path).then(
-          (ns) => {
-            const exports = Object.entries(exportedClasses(ns)).map(([name, cls]) => ({
-              name,
-              methods: describeClass(cls),
-            }));
-            this.reply(connection, request.id, false, exports);
-          },
-          (error: unknown) =>
-            this.reply(connection, request.id, true, this.loadError(request.path, error)),
-        );
+        this.answer(connection, request.id, this.modules.exportsOf(request.path), false);
         return;
-      case 'new':
-        this.construct(connection, request);
+      case 'new': {
+        const { path, exportName, args, dispose, disposeTimeoutMs } = request;
+        const made = this.modules.construct(path, exportName, args).then((instance) => {
+          const what = `${exportName} (reactor thread '${this.address.name}')`;
+          this.objects.own(instance, what, dispose, disposeTimeoutMs);
+          return instance;
+        });
+        this.answer(connection, request.id, made, true);
         return;
+      }
       case 'functions':
-        this.hostFunctions(connection, request.id, request.path);
+        this.answer(
+          connection,
+          request.id,
+          this.modules.functionsOf(request.path),
+          true,
+          request.path,
+        );
         return;
       case 'retain':
         this.reply(connection, request.id, false, this.objects.retain(request.target));
@@ -337,7 +351,7 @@ export class ServiceHost implements OperationHost {
       this.address.name,
     );
     const value = hosted.value;
-    const entry = this.methodOf(value, method);
+    const entry = this.methods.lookup(value, method);
     if (entry === undefined) {
       this.reply(connection, id, true, new TypeError(`crochet: ${call.what} is not a method.`));
       return;
@@ -365,87 +379,6 @@ export class ServiceHost implements OperationHost {
     // A timeout: only a failure that cannot be the abort's consequence is reported
     // (Operation.abortCaused), as for an in-thread @waitFor.
     operation.abandon(timedOut(timeoutMs, call.what), messages.lateFailure());
-  }
-
-  private methodOf(value: object, name: string): MethodEntry | undefined {
-    const proto = Object.getPrototypeOf(value) as object | null;
-    const cacheKey = proto !== null && proto !== Object.prototype ? proto : value;
-    let cache = this.methodCache.get(cacheKey);
-    if (cache === undefined) {
-      cache = new Map();
-      this.methodCache.set(cacheKey, cache);
-    }
-    const cached = cache.get(name);
-    const current = (value as Record<string, unknown>)[name];
-    if (typeof current !== 'function') return undefined;
-    const original = originalOf(current as Method) as Method | undefined;
-    if (cached !== undefined && (cached.fn === current || original === cached.fn)) return cached;
-    const ctor = (value as { constructor?: unknown }).constructor;
-    const decorated =
-      typeof ctor === 'function' && ctor !== Object
-        ? reactorMethods(ctor as AnyClass).find((e) => !e.static && e.name === name)
-        : undefined;
-    const entry: MethodEntry = { fn: original ?? (current as Method), kind: decorated?.kind };
-    // Only a method of the prototype is cached: an own function may be replaced (sinon) any time.
-    if (cacheKey !== value || proto === Object.prototype) cache.set(name, entry);
-    return entry;
-  }
-
-  private loadError(modulePath: string, error: unknown): ReactorThreadError {
-    return new ReactorThreadError(
-      messages.threadLoadFailed(modulePath, this.address.name),
-      'load-failed',
-      { cause: error },
-    );
-  }
-
-  private construct(connection: HostConnection, request: Extract<Request, { k: 'new' }>): void {
-    const { id, path: modulePath, exportName, args } = request;
-    this.modules.load(modulePath).then(
-      (ns) => {
-        const classes = exportedClasses(ns);
-        const cls = classes[exportName];
-        if (cls === undefined) {
-          const error = new ReactorThreadError(
-            messages.threadUnknownExport(modulePath, exportName, Object.keys(classes)),
-            'unknown-export',
-          );
-          this.reply(connection, id, true, error);
-          return;
-        }
-        let instance: object;
-        try {
-          instance = new (cls as unknown as new (...a: unknown[]) => object)(...args);
-        } catch (error) {
-          this.reply(connection, id, true, error);
-          return;
-        }
-        const what = `${exportName} (reactor thread '${this.address.name}')`;
-        this.objects.own(instance, what, request.dispose, request.disposeTimeoutMs);
-        connection.soon();
-        connection.post({ k: 'ref', id, ref: this.objects.expose(instance) });
-      },
-      (error: unknown) => this.reply(connection, id, true, this.loadError(modulePath, error)),
-    );
-  }
-
-  private hostFunctions(connection: HostConnection, id: number, modulePath: string): void {
-    this.modules.load(modulePath).then(
-      (ns) => {
-        const functions = exportedFunctions(ns);
-        if (Object.keys(functions).length === 0) {
-          const error = new ReactorThreadError(
-            messages.threadNoFunctions(modulePath),
-            'unknown-export',
-          );
-          this.reply(connection, id, true, error);
-          return;
-        }
-        connection.soon();
-        connection.post({ k: 'ref', id, ref: this.objects.expose(functions, modulePath) });
-      },
-      (error: unknown) => this.reply(connection, id, true, this.loadError(modulePath, error)),
-    );
   }
 
   /** The thread's loop ran dry while calls were pending: nothing can ever settle them. */

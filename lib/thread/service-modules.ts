@@ -1,15 +1,21 @@
 /**
  * Service modules as a host loads them: each path loaded once (require() first, for CommonJS
  * and for TypeScript under tsx's CommonJS hook, which is what the reactor thread registers;
- * import() for ES modules), and what they export: classes for `create()`, functions for
- * `functions()`.
+ * import() for ES modules), and what the `load`, `new` and `functions` requests make of them:
+ * the classes they export with their methods, a constructed service, the exported functions.
+ * Each fails with the error its caller gets: ReactorThreadError 'load-failed' (the module's
+ * error as `cause`) or 'unknown-export', or the constructor's own error.
  *
  * Context: the host's thread.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
+import { ReactorThreadError } from '../errors';
+import { messages } from '../messages';
 import type { AnyClass } from '../reactor-methods';
+import type { ExportInfo } from './protocol';
+import { describeClass } from './wire';
 
 export type ModuleNamespace = Record<string, unknown>;
 
@@ -18,13 +24,50 @@ const requireHere = createRequire(__filename);
 export class ServiceModules {
   private readonly loaded = new Map<string, Promise<ModuleNamespace>>();
 
+  /** `hostName` names the thread in messages. */
+  constructor(private readonly hostName: string) {}
+
+  /** The module's exported classes, with their methods and decorator metadata. */
+  async exportsOf(modulePath: string): Promise<ExportInfo[]> {
+    const classes = exportedClasses(await this.load(modulePath));
+    return Object.entries(classes).map(([name, cls]) => ({ name, methods: describeClass(cls) }));
+  }
+
+  /** `new ns[exportName](...args)`. */
+  async construct(modulePath: string, exportName: string, args: unknown[]): Promise<object> {
+    const classes = exportedClasses(await this.load(modulePath));
+    const cls = classes[exportName];
+    if (cls === undefined) {
+      throw new ReactorThreadError(
+        messages.threadUnknownExport(modulePath, exportName, Object.keys(classes)),
+        'unknown-export',
+      );
+    }
+    return new (cls as unknown as new (...a: unknown[]) => object)(...args);
+  }
+
+  /** The module's exported functions, as one object to host. */
+  async functionsOf(modulePath: string): Promise<object> {
+    const functions = exportedFunctions(await this.load(modulePath));
+    if (Object.keys(functions).length === 0) {
+      throw new ReactorThreadError(messages.threadNoFunctions(modulePath), 'unknown-export');
+    }
+    return functions;
+  }
+
   /** The module's namespace, loading it on first use (a failed load is retried next time). */
-  load(modulePath: string): Promise<ModuleNamespace> {
+  private load(modulePath: string): Promise<ModuleNamespace> {
     let loaded = this.loaded.get(modulePath);
     if (loaded === undefined) {
-      loaded = loadModule(modulePath);
+      loaded = loadModule(modulePath).catch((error: unknown) => {
+        this.loaded.delete(modulePath);
+        throw new ReactorThreadError(
+          messages.threadLoadFailed(modulePath, this.hostName),
+          'load-failed',
+          { cause: error },
+        );
+      });
       this.loaded.set(modulePath, loaded);
-      loaded.catch(() => this.loaded.delete(modulePath));
     }
     return loaded;
   }
