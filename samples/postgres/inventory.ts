@@ -4,7 +4,7 @@
  */
 import { currentSignal } from 'crochet';
 import { Pool } from 'pg';
-import { cancellableQuery } from './cancellable-query';
+import { cancellableQuery, endPool } from './pg-helpers';
 
 export class Inventory {
   readonly #pool: Pool;
@@ -61,6 +61,6 @@ export class Inventory {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    await endPool(this.#pool);
   }
 }

@@ -19,7 +19,7 @@ import {
   type Blocking,
 } from '../../lib';
 import { createFacadeFactory } from '../../lib/facade';
-import { QUERY_CANCELED } from '../../samples/postgres/cancellable-query';
+import { QUERY_CANCELED, endPool } from '../../samples/postgres/pg-helpers';
 import { FakeLogger, inMacrotask, thrownBy, turns } from '../helpers/fakes';
 import { ownReactor } from '../helpers/own-reactor';
 import {
@@ -91,7 +91,8 @@ describe('PostgreSQL through crochet (one private server)', function () {
 
   before(async () => {
     observer = new Pool({ connectionString: database.server().connectionString, max: 1 });
-    database.beforeStop(() => observer.end());
+    observer.on('error', (error) => expect.fail(`observer connection failed: ${error.message}`));
+    database.beforeStop(() => endPool(observer));
     // Well below the 5 s a query nobody cancelled would keep running.
     boundMs = promptBound(await schedulingNoise(), { floorMs: 1_500, factor: 20, capMs: 3_500 });
   });

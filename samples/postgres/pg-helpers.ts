@@ -1,10 +1,12 @@
 /**
- * A query that really stops when its `AbortSignal` aborts: node-postgres has no signal option,
- * so on abort the statement is cancelled on the server with `pg_cancel_backend(pid)`, sent over
- * another connection of the same pool. The query then fails with node-postgres's own
- * `DatabaseError` (code 57014, `canceling statement due to user request`).
+ * Two helpers for node-postgres pools, plain async code (testable alone with `await`):
  *
- * Plain async code, testable alone with `await`; reactor-bound code passes `currentSignal()`.
+ * - {@link cancellableQuery}: a query that really stops when its `AbortSignal` aborts.
+ *   node-postgres has no signal option, so on abort the statement is cancelled on the server
+ *   with `pg_cancel_backend(pid)`, sent over another connection of the same pool; the query then
+ *   fails with node-postgres's own `DatabaseError` (code 57014, `canceling statement due to user
+ *   request`). Reactor-bound code passes `currentSignal()`.
+ * - {@link endPool}: `pool.end()` that waits until the connections have really closed.
  */
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 
@@ -45,4 +47,23 @@ export async function cancellableQuery<R extends QueryResultRow>(
     await cancelling;
     client.release();
   }
+}
+
+/**
+ * `pool.end()`, resolved only once every connection has really closed. pg-pool resolves `end()`
+ * as soon as it has asked its connections to close, before their sockets have: a server stopped
+ * right then ends those sessions itself, and the pool emits `'error'` (57P01, `terminating
+ * connection due to administrator command`) for a connection that was closing anyway.
+ */
+export async function endPool(pool: Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      open -= 1;
+      if (open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }
