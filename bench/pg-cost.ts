@@ -15,7 +15,8 @@
  *
  * `--busy` keeps the other core busy for the whole run with a child process spinning
  * (`node -e 'for(;;);'`), killed by its pid at the end, on error too. `--calls N` and
- * `--rounds R` change the counts (N must be a multiple of R).
+ * `--rounds R` change the counts (N must be a multiple of R). `--no-spin` runs (c) with both
+ * spin-before-sleep budgets at 0.
  *
  * A benchmark measures; it asserts nothing about times.
  */
@@ -37,6 +38,7 @@ import {
 
 interface Options {
   readonly busy: boolean;
+  readonly noSpin: boolean;
   readonly calls: number;
   readonly rounds: number;
   readonly warmUp: number;
@@ -44,6 +46,7 @@ interface Options {
 
 function parseOptions(argv: readonly string[]): Options {
   let busy = false;
+  let noSpin = false;
   let calls = 1_000;
   let rounds = 5;
   const count = (flag: string, value: string | undefined): number => {
@@ -56,17 +59,18 @@ function parseOptions(argv: readonly string[]): Options {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--busy') busy = true;
+    else if (arg === '--no-spin') noSpin = true;
     else if (arg === '--calls') calls = count(arg, argv[(i += 1)]);
     else if (arg === '--rounds') rounds = count(arg, argv[(i += 1)]);
     else
       throw new RangeError(
-        `unknown argument ${JSON.stringify(arg)} (--busy, --calls N, --rounds R)`,
+        `unknown argument ${JSON.stringify(arg)} (--busy, --no-spin, --calls N, --rounds R)`,
       );
   }
   if (calls % rounds !== 0) {
     throw new RangeError(`--calls ${calls} is not a multiple of --rounds ${rounds}`);
   }
-  return { busy, calls, rounds, warmUp: 200 };
+  return { busy, noSpin, calls, rounds, warmUp: 200 };
 }
 
 /** One way of making the call, measured call by call. */
@@ -140,7 +144,10 @@ async function run(options: Options, server: PrivateServer): Promise<void> {
   const service = new PgService(server.connectionString);
   class BlockingPg extends facade(PgService, { timeoutMs: 5_000 }) {}
   const inThread = new BlockingPg(service);
-  const thread = new ReactorThread({ name: 'bench-pg' });
+  const thread = new ReactorThread({
+    name: 'bench-pg',
+    ...(options.noSpin ? { spinMicros: { caller: 0, host: 0 } } : {}),
+  });
   let hosted: Blocking<PgService> | undefined;
   try {
     hosted = thread
@@ -201,7 +208,8 @@ function report(options: Options, server: PrivateServer, contenders: readonly Co
       `PostgreSQL on 127.0.0.1:${server.port}; ` +
       (options.busy
         ? 'the other core kept busy (node -e "for(;;);")'
-        : 'quiet (nothing else started)'),
+        : 'quiet (nothing else started)') +
+      `; reactor thread spin ${options.noSpin ? 'off' : 'on (adaptive, 50 µs)'}`,
   );
   printTable(
     ['per call', 'p50', 'p90', 'mean', 'p50 / (a)', 'mean / (a)', 'CPU (this process)'],
