@@ -15,7 +15,7 @@
  *   PATH, then in /usr/lib/postgresql/<version>/bin (Debian's layout, newest version first).
  *   When they are missing, {@link PostgresNotInstalledError} says which and how to install them.
  * - PostgreSQL refuses to run as root: when this process is root, every server program runs as
- *   an unprivileged account (`nobody` by default) through `runuser` (or `setpriv`), and the
+ *   an unprivileged account (`nobody` by default) through `setpriv` (or `runuser`), and the
  *   temporary folder (data directory, Unix socket, log) is given to that account.
  * - Made for throw-away data: `fsync`, `synchronous_commit` and `full_page_writes` are off.
  * - Several processes may start servers at once: each has its own folder and a port the system
@@ -178,7 +178,7 @@ export function requirePostgresBinaries(
 
 /** How the server programs are run: as they are, or as an unprivileged account when root. */
 interface Runner {
-  /** The command prefix, e.g. `['runuser', '-u', 'nobody', '--']`; empty when not root. */
+  /** The command prefix, e.g. `['setpriv', '--reuid=65534', …, '--']`; empty when not root. */
   readonly prefix: readonly string[];
   /** Who must own the temporary folder; `undefined` when not root. */
   readonly owner: { readonly uid: number; readonly gid: number } | undefined;
