@@ -11,10 +11,15 @@
  * CPUs; compare medians of several runs made while the machine is quiet.
  */
 import { createRequire } from 'node:module';
-import * as os from 'node:os';
 import { facade, setup, waitFor } from '../lib';
-import { callContextMechanism } from '../lib/call-context';
-import { formatNs, measure, measureAsync, printTable, type Measurement } from './measure';
+import {
+  describeConditions,
+  formatNs,
+  measure,
+  measureAsync,
+  printTable,
+  type Measurement,
+} from './measure';
 
 const deasync = createRequire(__filename)('deasync') as { loopWhile(pred: () => boolean): void };
 
@@ -105,26 +110,6 @@ function syncRows(): Row[] {
 /** `ours` divided by `base`, as in "1.27x". */
 function ratio(ours: Measurement, base: Measurement): string {
   return `${(ours.nsPerOp / base.nsPerOp).toFixed(2)}x`;
-}
-
-/** What the figures were measured on: Node.js, context tracking, CPUs and how busy they were. */
-function describeConditions(): string[] {
-  const cpus = os.availableParallelism();
-  const load = os.loadavg();
-  const lines = [
-    `Node ${process.version} (${process.platform}-${process.arch}); call context: ${
-      callContextMechanism === 'frames' ? 'async context frames' : 'async_hooks'
-    }`,
-    `Machine: ${cpus} CPU${cpus === 1 ? '' : 's'}, load average ${load
-      .map((l) => l.toFixed(2))
-      .join(' / ')} (1 / 5 / 15 min)`,
-  ];
-  if ((load[0] ?? 0) > cpus / 2) {
-    lines.push(
-      `Warning: the machine is busy (load ${(load[0] ?? 0).toFixed(2)}): figures are noisy.`,
-    );
-  }
-  return lines;
 }
 
 async function main(): Promise<void> {

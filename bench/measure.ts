@@ -1,4 +1,6 @@
 /** Tiny measurement helpers for the benchmarks: medians of repeated timed batches. */
+import * as os from 'node:os';
+import { callContextMechanism } from '../lib/call-context';
 
 export interface Measurement {
   /** Median nanoseconds per operation over the batches. */
@@ -44,6 +46,24 @@ export async function measureAsync(
   return summarise(samples);
 }
 
+export interface Distribution {
+  /** Median, in ns. */
+  readonly p50: number;
+  /** 90th percentile, in ns. */
+  readonly p90: number;
+  /** Arithmetic mean, in ns. */
+  readonly mean: number;
+}
+
+/** Median, 90th percentile and mean of individual samples (e.g. per-call times, in ns). */
+export function distribution(samples: readonly number[]): Distribution {
+  const sorted = [...samples].sort((x, y) => x - y);
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
+  const mean = sorted.reduce((sum, x) => sum + x, 0) / sorted.length;
+  return { p50: at(0.5), p90: at(0.9), mean };
+}
+
 /** Microseconds with three significant digits or more: 0.072 µs, 1.49 µs, 58.2 µs. */
 export function formatNs(ns: number): string {
   const digits = ns >= 10_000 ? 1 : ns >= 1_000 ? 2 : 3;
@@ -58,4 +78,24 @@ export function printTable(headers: string[], rows: string[][]): void {
   console.log(line(headers));
   console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
   for (const row of rows) console.log(line(row));
+}
+
+/** What the figures were measured on: Node.js, context tracking, CPUs and how busy they were. */
+export function describeConditions(): string[] {
+  const cpus = os.availableParallelism();
+  const load = os.loadavg();
+  const lines = [
+    `Node ${process.version} (${process.platform}-${process.arch}); call context: ${
+      callContextMechanism === 'frames' ? 'async context frames' : 'async_hooks'
+    }`,
+    `Machine: ${cpus} CPU${cpus === 1 ? '' : 's'}, load average ${load
+      .map((l) => l.toFixed(2))
+      .join(' / ')} (1 / 5 / 15 min)`,
+  ];
+  if ((load[0] ?? 0) > cpus / 2) {
+    lines.push(
+      `Warning: the machine is busy (load ${(load[0] ?? 0).toFixed(2)}): figures are noisy.`,
+    );
+  }
+  return lines;
 }

@@ -144,6 +144,21 @@ describe('samples (smoke tests)', function () {
     lineIndex(outcome, /main: a call after stop\(\) throws at once: ReactorStopped: /);
   });
 
+  it('postgres reads rows, gets the server error, cancels the slow query, removes the server', async () => {
+    const outcome = await runSampleNamed('postgres');
+    expectSuccess(outcome);
+    const order = [
+      /^private server on 127\.0\.0\.1:\d+ /,
+      /^apples: 12$/,
+      /^kiwis: not stocked$/,
+      /^add apples again -> DatabaseError 23505: duplicate key value/,
+      /^10 s report -> after \d+ ms: TimeoutError: .*300 ms/,
+      /^slow queries still running on the server: 0$/,
+      /^server stopped: its folder removed, its port refuses connections$/,
+    ].map((pattern) => lineIndex(outcome, pattern));
+    expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+  });
+
   it('run-sample lists the samples and exits 1 without a known name', async () => {
     for (const args of [[], ['no-such-sample']]) {
       const outcome = await run(args);
@@ -153,6 +168,7 @@ describe('samples (smoke tests)', function () {
         'downloads',
         'esm-thread',
         'exchange-rate',
+        'postgres',
         'shutdown',
         'testing',
       ]) {
