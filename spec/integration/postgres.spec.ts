@@ -16,7 +16,7 @@ import {
   reactor,
   registerErrorClass,
   stderrLogger,
-  type Blocking,
+  type Hosted,
 } from '../../lib';
 import { createFacadeFactory } from '../../lib/facade';
 import { QUERY_CANCELED, endPool } from '../../samples/postgres/pg-helpers';
@@ -37,12 +37,28 @@ const SLEEP_SECONDS = 5;
 const TIMEOUT_MS = 200;
 const SLEEP_SQL = 'SELECT pg_sleep($1)';
 
+/** A session as either facade gives it: a `Session` wrapped in-thread, remote in a thread. */
+interface BlockingSession {
+  query(sql: string, values?: unknown[]): { rows: unknown[]; rowCount: number | null };
+  release(): void;
+}
+
 /** What a spec needs from either facade. */
 interface Database {
   numbers(count: number): PgModule.NumberRow[];
   missingTable(): number;
   sleep(seconds: number): void;
   lastSleep(): SleepOutcome;
+  session(): BlockingSession;
+}
+
+/** Committed rows of `tx_items` with this label, as `observer` sees them. */
+async function committed(observer: Pool, label: string): Promise<number> {
+  const result = await observer.query<{ count: number }>(
+    'SELECT count(*)::int AS count FROM tx_items WHERE label = $1',
+    [label],
+  );
+  return result.rows[0]?.count ?? -1;
 }
 
 /** pg_sleep statements running on the server now, as seen by `observer`. */
@@ -93,12 +109,33 @@ describe('PostgreSQL through crochet (one private server)', function () {
     observer = new Pool({ connectionString: database.server().connectionString, max: 1 });
     observer.on('error', (error) => expect.fail(`observer connection failed: ${error.message}`));
     database.beforeStop(() => endPool(observer));
+    await observer.query('CREATE TABLE tx_items (label text)');
+    await observer.query('CREATE TABLE shutdown_log (name text)');
     // Well below the 5 s a query nobody cancelled would keep running.
     boundMs = promptBound(await schedulingNoise(), { floorMs: 1_500, factor: 20, capMs: 3_500 });
   });
 
   /** The checks both reactors must pass, on a facade `db` whose logger records in `reports`. */
-  function behaviour(db: () => Database, reports: () => readonly unknown[], block: Blocker): void {
+  function behaviour(
+    db: () => Database,
+    reports: () => readonly unknown[],
+    block: Blocker,
+    label: string,
+  ): void {
+    it('runs a transaction through a session, committed only at COMMIT', async () => {
+      const session = await block(() => db().session());
+      await block(() => {
+        session.query('BEGIN');
+        session.query('INSERT INTO tx_items (label) VALUES ($1)', [label]);
+      });
+      expect(await committed(observer, label)).to.equal(0);
+      await block(() => {
+        session.query('COMMIT');
+        session.release();
+      });
+      expect(await committed(observer, label)).to.equal(1);
+    });
+
     it('returns the rows of a query', async () => {
       const rows = await block(() => db().numbers(3));
       expect(rows).to.deep.equal([
@@ -132,9 +169,11 @@ describe('PostgreSQL through crochet (one private server)', function () {
   describe('in-thread: a facade over the service', () => {
     const own = ownReactor();
     const facade = createFacadeFactory(own.controller);
+    class BlockingSession extends facade(PgModule.Session, { timeoutMs: 5_000 }) {}
     class BlockingPg extends facade(PgService, {
       timeoutMs: 5_000,
       timeouts: { sleep: TIMEOUT_MS },
+      wrap: { session: BlockingSession },
     }) {}
     let db: BlockingPg;
 
@@ -152,13 +191,14 @@ describe('PostgreSQL through crochet (one private server)', function () {
       () => db,
       () => own.reports,
       (body) => inMacrotask(body),
+      'in-thread',
     );
   });
 
   describe('reactor thread: the service hosted with its own pool', () => {
     const thread = new ReactorThread({ name: 'spec-pg' });
     const logger = new FakeLogger();
-    let db: Blocking<PgService>;
+    let db: Hosted<PgService, never, { connect: true; session: true }>;
 
     before(() => {
       // Reactor threads report through the global reactor's logger.
@@ -168,9 +208,10 @@ describe('PostgreSQL through crochet (one private server)', function () {
         .create('PgService', [database.server().connectionString], {
           timeoutMs: 5_000,
           timeouts: { sleep: TIMEOUT_MS },
+          remote: { connect: true, session: true },
+          dispose: 'close',
         });
       database.beforeStop(async () => {
-        db.close();
         await thread.stop();
         reactor.setLogger(stderrLogger);
       });
@@ -181,7 +222,57 @@ describe('PostgreSQL through crochet (one private server)', function () {
       () => db,
       () => logger.entries,
       async (body) => body(),
+      'reactor thread',
     );
+
+    it("pg's own Result crosses by value: rows, rowCount, command and fields, no methods", () => {
+      const result = db.result(2);
+      expect(result.rows).to.deep.equal([
+        { n: 1, label: 'item 1' },
+        { n: 2, label: 'item 2' },
+      ]);
+      expect(result).to.include({ rowCount: 2, command: 'SELECT' });
+      expect(result.fields.map((field) => field.name)).to.deep.equal(['n', 'label']);
+      expect(Object.getPrototypeOf(result)).to.equal(Object.prototype);
+    });
+
+    it("pg's PoolClient declared remote runs a transaction where it lives", async () => {
+      // PoolClient.query has seven overloads and a facade's type follows the last one (README).
+      const client = db.connect() as unknown as BlockingSession;
+      client.query('BEGIN');
+      client.query('INSERT INTO tx_items (label) VALUES ($1)', ['raw client']);
+      expect(await committed(observer, 'raw client')).to.equal(0);
+      client.query('COMMIT');
+      client.release();
+      expect(await committed(observer, 'raw client')).to.equal(1);
+    });
+  });
+
+  describe('reactor thread: shutdown', () => {
+    it('disposes the service in its thread: it still uses its pool, then ends it', async () => {
+      const thread = new ReactorThread({ name: 'spec-pg-dispose' });
+      const name = `crochet-dispose-${process.pid}`;
+      const db = thread
+        .load<typeof PgModule>(require.resolve('./fixtures/pg-service'))
+        .create('PgService', [database.server().connectionString, 2, name], {
+          timeoutMs: 5_000,
+          dispose: 'close',
+        });
+      expect(db.numbers(1)).to.have.length(1);
+      const connected = await observer.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1',
+        [name],
+      );
+      expect(connected.rows[0]?.count).to.be.at.least(1);
+      await thread.stop();
+      const logged = await observer.query('SELECT name FROM shutdown_log WHERE name = $1', [name]);
+      expect(logged.rowCount, 'close() ran in the reactor thread with its pool').to.equal(1);
+      const left = await observer.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1',
+        [name],
+      );
+      expect(left.rows[0]?.count, 'connections left open').to.equal(0);
+    });
   });
 });
 
