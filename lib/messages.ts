@@ -249,8 +249,8 @@ export const messages = {
     'originalError() to observe it):',
   /** Report: a blocking call failed after its caller stopped waiting (timeout or refusal). */
   lateFailure: () =>
-    'crochet: a @waitFor call failed after its caller had given up waiting (timeout or ' +
-    'refusal); its error:',
+    'crochet: a blocking call (@waitFor or facade method) failed after its caller had given up ' +
+    'waiting (timeout or refusal); its error:',
   /** Report: an uncaught exception during the shutdown that a signal started. */
   uncaughtDuringShutdown: () =>
     'crochet: an uncaught exception was thrown while the reactor was shutting down after a signal:',
