@@ -23,8 +23,8 @@ import {
   callStorage,
   runInCallContext,
   type CallContext,
-} from '../lib/call-context';
-import { Operation, type OperationHost } from '../lib/operation';
+} from '../lib/core/call-context';
+import { Operation, type OperationHost } from '../lib/core/operation';
 import { formatNs, measure, printTable } from './measure';
 
 const deasync = createRequire(__filename)('deasync') as { loopWhile(pred: () => boolean): void };

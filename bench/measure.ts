@@ -1,6 +1,6 @@
 /** Tiny measurement helpers for the benchmarks: medians of repeated timed batches. */
 import * as os from 'node:os';
-import { callContextMechanism } from '../lib/call-context';
+import { callContextMechanism } from '../lib/core/call-context';
 
 export interface Measurement {
   /** Median nanoseconds per operation over the batches. */

@@ -2,10 +2,10 @@
  * The package's single reactor controller and its bound functions: what `import ... from
  * 'crochet'` gives. Specs that need isolation build their own ReactorController instead.
  */
-import { createDecorators } from './decorators';
-import { createFacadeFactory } from './facade';
-import type { EventualResult } from './eventual-result';
-import { defaultCollaborators, ReactorController, type SetupOptions } from './reactor';
+import { createDecorators } from './declare/decorators';
+import { createFacadeFactory } from './facade/facade';
+import type { EventualResult } from './core/eventual-result';
+import { defaultCollaborators, ReactorController, type SetupOptions } from './core/reactor';
 
 /** The reactor controller of this thread's event loop. */
 export const reactor = new ReactorController(defaultCollaborators());

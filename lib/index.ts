@@ -12,7 +12,7 @@
  * @module crochet
  */
 export { reactor, setup, noSetup, retrieveResult, waitFor, runInReactor, facade } from './global';
-export type { FacadeOptions, FacadeOf, FacadeClass } from './facade';
+export type { FacadeOptions, FacadeOf, FacadeClass } from './facade/facade';
 export type {
   Blocking,
   MethodKeys,
@@ -22,13 +22,13 @@ export type {
   EventualDeliveredResult,
   FacadeConstructor,
   AnyFunction,
-} from './blocking-types';
-export { ReactorController } from './reactor';
-export type { ReactorState, SetupOptions } from './reactor';
-export { EventualResult } from './eventual-result';
-export { currentSignal } from './call-context';
-export type { ReactorMethodKind } from './call-context';
-export { unwrap } from './decorators';
+} from './facade/blocking-types';
+export { ReactorController } from './core/reactor';
+export type { ReactorState, SetupOptions } from './core/reactor';
+export { EventualResult } from './core/eventual-result';
+export { currentSignal } from './core/call-context';
+export type { ReactorMethodKind } from './core/call-context';
+export { unwrap } from './declare/decorators';
 export type {
   WaitForDecorator,
   RunInReactorDecorator,
@@ -36,10 +36,10 @@ export type {
   EventualFunction,
   EventualValue,
   WrapsOriginal,
-} from './decorators';
-export { reactorMethods } from './reactor-methods';
-export type { ReactorMethodEntry, AnyClass } from './reactor-methods';
-export { blockingBody, eventualBody } from './declared-body';
+} from './declare/decorators';
+export { reactorMethods } from './declare/reactor-methods';
+export type { ReactorMethodEntry, AnyClass } from './declare/reactor-methods';
+export { blockingBody, eventualBody } from './declare/declared-body';
 export {
   CrochetError,
   TimeoutError,
@@ -50,9 +50,9 @@ export {
   ReactorThreadError,
 } from './errors';
 export type { DeadlockReason, ReactorThreadFault } from './errors';
-export type { Logger } from './logger';
-export { stderrLogger } from './logger';
-export type { ShutdownPhase, ShutdownHook, ShutdownHookOptions } from './shutdown-hooks';
+export type { Logger } from './core/logger';
+export { stderrLogger } from './core/logger';
+export type { ShutdownPhase, ShutdownHook, ShutdownHookOptions } from './core/shutdown-hooks';
 export {
   ReactorThread,
   reactorThread,

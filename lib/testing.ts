@@ -20,15 +20,19 @@
  * @module crochet/testing
  */
 import { reactor } from './global';
-import type { ReactorController } from './reactor';
+import type { ReactorController } from './core/reactor';
 
-export { createDecorators } from './decorators';
-export type { Invoker } from './decorators';
-export { createFacadeFactory } from './facade';
-export { defaultCollaborators } from './reactor';
-export type { ReactorCollaborators } from './reactor';
-export type { EventLoopPump } from './pump';
-export type { ProcessIntegration, ProcessHandlers, ShutdownSignal } from './process-integration';
+export { createDecorators } from './declare/decorators';
+export type { Invoker } from './declare/decorators';
+export { createFacadeFactory } from './facade/facade';
+export { defaultCollaborators } from './core/reactor';
+export type { ReactorCollaborators } from './core/reactor';
+export type { EventLoopPump } from './core/pump';
+export type {
+  ProcessIntegration,
+  ProcessHandlers,
+  ShutdownSignal,
+} from './core/process-integration';
 export { messages } from './messages';
 export type { DecoratorMode, MisusedMember } from './messages';
 

@@ -57,9 +57,15 @@ function freshness() {
 /** The projects `npm run build` compiles, in order. */
 const projects = ['tsconfig.json', path.join('spec', 'standard', 'tsconfig.json')];
 
+/** What tsc writes: emptied first, so that no compiled file outlives its source (a move). */
+const outputs = ['lib', 'spec', 'bench', 'samples', 'standard'].map((dir) =>
+  path.join(root, 'dist', dir),
+);
+
 /** Runs tsc on each project; if all succeed, writes the stamp. Returns the first failure's code. */
 function build(tscArgs = []) {
   const started = new Date();
+  for (const output of outputs) fs.rmSync(output, { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
   let status = 0;
   for (const project of projects) {

@@ -24,7 +24,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { messages } from '../messages';
-import { prototypeChain } from '../prototype-chain';
+import { prototypeChain } from '../facade/prototype-chain';
 
 /** Why part of a result cannot cross by value. */
 export class NotData extends Error {

@@ -14,7 +14,7 @@
  *
  * Context: the thread that opened the connection (connections are per thread).
  */
-import * as clock from '../clock';
+import * as clock from '../core/clock';
 import {
   BroadcastChannel,
   receiveMessageOnPort,

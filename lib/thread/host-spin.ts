@@ -7,7 +7,7 @@
  *
  * Context: the host's thread.
  */
-import * as clock from '../clock';
+import * as clock from '../core/clock';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { AdaptiveSpin } from './adaptive-spin';
 import type { HostConnection } from './host-connection';

@@ -11,9 +11,9 @@
  *
  * Context: everything here runs on the host's own thread, from its event loop.
  */
-import * as clock from '../clock';
+import * as clock from '../core/clock';
 import { BroadcastChannel } from 'node:worker_threads';
-import { callStorage } from '../call-context';
+import { callStorage } from '../core/call-context';
 import {
   CancelledError,
   DeadlockError,
@@ -21,9 +21,9 @@ import {
   ReactorThreadError,
   timedOut,
 } from '../errors';
-import type { Report } from '../logger';
+import type { Report } from '../core/logger';
 import { messages } from '../messages';
-import { Operation, type OperationHost } from '../operation';
+import { Operation, type OperationHost } from '../core/operation';
 import {
   CALL_BLOCKING,
   CALL_REMOTE,

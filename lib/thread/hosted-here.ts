@@ -3,9 +3,9 @@
  * to call (the main thread serving a pool of synchronous workers), and `attach()`, which turns a
  * handle into a facade in any thread.
  */
-import type { MethodKeys } from '../blocking-types';
+import type { MethodKeys } from '../facade/blocking-types';
 import { reactor } from '../global';
-import type { ReactorController } from '../reactor';
+import type { ReactorController } from '../core/reactor';
 import { ServiceHost } from './host';
 import type { Hosted, RemoteMap, RemoteOptions } from './hosted-types';
 import { planMethods } from './method-plans';

@@ -12,9 +12,9 @@
  *
  * Context: the host's thread only.
  */
-import * as clock from '../clock';
+import * as clock from '../core/clock';
 import { messages } from '../messages';
-import type { Report } from '../logger';
+import type { Report } from '../core/logger';
 import type { RemoteRef } from './protocol';
 import { describeMethods } from './wire';
 

@@ -2,7 +2,7 @@
  * The types of hosted facades: what `create()`, `functions()`, `expose()` and results declared
  * `remote` give application code, derived from the hosted object's own type.
  */
-import type { AnyFunction, Blocking, MethodKeys, WrapMap } from '../blocking-types';
+import type { AnyFunction, Blocking, MethodKeys, WrapMap } from '../facade/blocking-types';
 import type { ExportInfo } from './protocol';
 
 /** The awaited result of method K of T. */

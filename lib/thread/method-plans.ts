@@ -15,8 +15,8 @@ import {
   nameList,
   nameMap,
   type MethodOptions,
-} from '../method-planner';
-import { checkTimeout } from '../timeout-arg';
+} from '../facade/method-planner';
+import { checkTimeout } from '../declare/timeout-arg';
 import type { MethodInfo, MethodPlan, RemotePlan } from './protocol';
 
 /** The options every hosted facade takes (create() adds its own, see reactor-thread.ts). */

@@ -2,16 +2,16 @@
  * `ReactorThread`: a worker thread whose event loop hosts services; `load()` gives a module's
  * classes (`create()`) and functions (`functions()`) as blocking facades.
  */
-import { clearRealTimeout, setRealTimeout } from '../clock';
+import { clearRealTimeout, setRealTimeout } from '../core/clock';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReactorStopped } from '../errors';
 import { reactor } from '../global';
 import { messages } from '../messages';
-import { checkOptionKeys } from '../method-planner';
-import type { ReactorController } from '../reactor';
-import { checkTimeout } from '../timeout-arg';
+import { checkOptionKeys } from '../facade/method-planner';
+import type { ReactorController } from '../core/reactor';
+import { checkTimeout } from '../declare/timeout-arg';
 import { Connection, adoptConnection } from './connection';
 import { DEFAULT_DISPOSE_TIMEOUT_MS } from './hosted-objects';
 import type { HostedModule, UntypedModule, UntypedService } from './hosted-types';

@@ -6,7 +6,7 @@
  * Context: the thread that made the call.
  */
 import { ReactorStopped } from '../errors';
-import { Operation, type OperationHost } from '../operation';
+import { Operation, type OperationHost } from '../core/operation';
 import type { Connection, Settleable } from './connection';
 import type { RemoteRef } from './protocol';
 import { decodeThrown } from './wire';

@@ -8,10 +8,10 @@
  * Context: the thread that holds the facade; its calls go to that thread's connection and their
  * eventual results belong to that thread's controller.
  */
-import { EventualResult, type ResultHost } from '../eventual-result';
+import { EventualResult, type ResultHost } from '../core/eventual-result';
 import { ReactorThreadError } from '../errors';
 import { messages } from '../messages';
-import type { ReactorController } from '../reactor';
+import type { ReactorController } from '../core/reactor';
 import { Connection, connectionTo, type Settleable } from './connection';
 import { RemoteOperation } from './remote-operation';
 import {

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { ReactorThreadError } from '../errors';
 import { messages } from '../messages';
-import type { AnyClass } from '../reactor-methods';
+import type { AnyClass } from '../declare/reactor-methods';
 import type { ExportInfo } from './protocol';
 import { describeClass } from './wire';
 

@@ -14,8 +14,8 @@ import { inspect } from 'node:util';
 import * as crochetErrors from '../errors';
 import { messages } from '../messages';
 import type { MethodInfo } from './protocol';
-import { reactorMethods } from '../reactor-methods';
-import { methodNamesOf } from '../prototype-chain';
+import { reactorMethods } from '../declare/reactor-methods';
+import { methodNamesOf } from '../facade/prototype-chain';
 
 /** An error as it crosses threads. */
 interface WireError {

@@ -3,10 +3,10 @@
  * integration, a controller built from them, and helpers that run code from a real macrotask
  * (the only context where blocking is allowed) or let garbage collection and its finalizers run.
  */
-import { createDecorators } from '../../lib/decorators';
-import type { Logger } from '../../lib/logger';
-import type { ProcessHandlers, ProcessIntegration } from '../../lib/process-integration';
-import { defaultCollaborators, ReactorController } from '../../lib/reactor';
+import { createDecorators } from '../../lib/declare/decorators';
+import type { Logger } from '../../lib/core/logger';
+import type { ProcessHandlers, ProcessIntegration } from '../../lib/core/process-integration';
+import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
 import { cpuNow } from './timing';
 
 export interface LoggedError {

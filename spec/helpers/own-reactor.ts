@@ -3,9 +3,9 @@
  * declared-body / reactor-methods specs: the real deasync pump, a recording logger, and the
  * decorators bound to it. Nothing here touches the global `reactor`.
  */
-import { createDecorators } from '../../lib/decorators';
-import type { Logger } from '../../lib/logger';
-import { defaultCollaborators, ReactorController } from '../../lib/reactor';
+import { createDecorators } from '../../lib/declare/decorators';
+import type { Logger } from '../../lib/core/logger';
+import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
 import { delay } from './fakes';
 
 export { delay, thrownBy } from './fakes';

@@ -18,7 +18,7 @@ import {
   stderrLogger,
   type Hosted,
 } from '../../lib';
-import { createFacadeFactory } from '../../lib/facade';
+import { createFacadeFactory } from '../../lib/facade/facade';
 import { QUERY_CANCELED, endPool } from '../../samples/postgres/pg-helpers';
 import { FakeLogger, inMacrotask, thrownBy, turns } from '../helpers/fakes';
 import { ownReactor } from '../helpers/own-reactor';

@@ -2,7 +2,7 @@
  * Types of Blocking<T, E, W>: the application-side view of a reactor-side class.
  */
 import type { EventualResult } from '../../lib/index';
-import type { Blocking } from '../../lib/blocking-types';
+import type { Blocking } from '../../lib/facade/blocking-types';
 import { assert, expectType, type Equal } from './helpers';
 
 declare function acceptString(value: string): void;

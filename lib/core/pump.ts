@@ -1,0 +1,333 @@
+/**
+ * The blocking primitive: pump the calling thread's own event loop until a pending operation
+ * settles, its timeout passes, or it becomes clear that it can never settle.
+ *
+ * Every in-thread wait goes through {@link blockUntilSettled} (reactor-thread callers block on
+ * `Atomics.wait` instead: lib/thread/connection.ts); the pump itself (deasync's
+ * `uv_run(UV_RUN_ONCE)` plus a microtask drain) is an injected collaborator so that specs can
+ * count or replace it.
+ *
+ * Rules this module enforces, and why:
+ * - Inside a microtask V8 will not run a nested microtask checkpoint, so nothing awaited can ever
+ *   settle: refuse at once with {@link DeadlockError} ('in-microtask') instead of spinning.
+ * - A loop with nothing ref'd in it makes `uv_run` return at once, so pumping it would spin a
+ *   core: when an iteration makes no progress and Node's own liveness rule says the loop is dead
+ *   (the point where a plain script would exit), refuse with 'nothing-pending'.
+ * - Deadlines are enforced by a real timer (real even under a test's fake timers, see clock.ts),
+ *   so the loop wakes on time; our own wake-ups do not count as liveness, and neither does a
+ *   timer the application unref'd, exactly as it would not keep a script alive.
+ *
+ * Context: call only on the thread that owns the loop, from synchronous code.
+ */
+import { executionAsyncResource } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import {
+  clearRealImmediate,
+  clearRealTimeout,
+  now,
+  setRealImmediate,
+  setRealTimeout,
+} from './clock';
+import { microtaskRefusal } from './entry-loader';
+import { CrochetError, DeadlockError } from '../errors';
+import { messages } from '../messages';
+
+/**
+ * What the blocking loop needs from an event loop (the real one:
+ * `defaultCollaborators().pump`, deasync's). A spec can wrap it to count or slow down steps.
+ *
+ * Context: called by a controller on its own thread, from synchronous code, while a call blocks.
+ */
+export interface EventLoopPump {
+  /** Runs queued `process.nextTick` callbacks and promise jobs. */
+  drainMicrotasks(): void;
+  /** Runs one loop iteration; blocks until at least one event when the loop is alive. */
+  runOnce(): void;
+  /** Node's liveness rule: is anything ref'd (timers, sockets, requests...) keeping the loop alive? */
+  hasLiveWork(): boolean;
+}
+
+/** Something a caller can block on. */
+export interface Waitable {
+  readonly settled: boolean;
+}
+
+export type BlockOutcome = 'settled' | 'timeout';
+
+interface DeasyncBinding {
+  run(): void;
+}
+
+type TickDrainer = () => void;
+
+/**
+ * The pump of the calling thread's loop. deasync's binary is loaded on the first loop step, not
+ * before: loading crochet, reactor threads, and in-thread calls whose body settles within the
+ * first microtask drain never need it, so they work where deasync has no prebuilt binary
+ * (npm 11 does not run its install script). If it cannot be loaded, the blocking call that
+ * needed it throws a CrochetError naming deasync, the platform and the alternatives.
+ * `loadStep` is for specs that simulate a missing binary.
+ */
+export function createDeasyncPump(loadStep: () => () => void = loadRunOnce): EventLoopPump {
+  // process._tickCallback is the only synchronous way to drain nextTicks and promise jobs; it is
+  // a documentation-only deprecation (DEP0134) and warns only under --pending-deprecation.
+  const drain = (process as unknown as { _tickCallback: TickDrainer })._tickCallback;
+  let step: (() => void) | undefined;
+  return {
+    drainMicrotasks: drain,
+    runOnce: () => {
+      step ??= loadOrExplain(loadStep);
+      step();
+    },
+    // Our own armed wake-ups are ref'd timers too; they do not count.
+    hasLiveWork: () => process.getActiveResourcesInfo().length > armedWakeUps,
+  };
+}
+
+function loadOrExplain(loadStep: () => () => void): () => void {
+  try {
+    return loadStep();
+  } catch (error) {
+    throw new CrochetError(
+      messages.deasyncUnavailable(`${process.platform}-${process.arch}`, process.versions.node),
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Loads deasync's prebuilt binary directly (the same per-platform file deasync's own entry point
+ * picks) so that draining and running the loop are separate steps; falls back to deasync's
+ * `runLoopOnce` (a binary built by its install script) when there is no prebuilt one.
+ */
+function loadRunOnce(): () => void {
+  const localRequire = createRequire(__filename);
+  const root = path.dirname(localRequire.resolve('deasync/package.json'));
+  const [major, minor] = process.versions.node.split('.');
+  const platform = `${process.platform}-${process.arch}`;
+  for (const version of [`${major}.${minor}`, `${major}`]) {
+    const file = path.join(root, 'bin', `${platform}-node-${version}`, 'deasync.node');
+    if (fs.existsSync(file)) {
+      const binding = localRequire(file) as DeasyncBinding;
+      return () => binding.run();
+    }
+  }
+  const deasync = localRequire('deasync') as { runLoopOnce(): void };
+  return () => deasync.runLoopOnce();
+}
+
+const settledPromise = Promise.resolve();
+let probeRan = false;
+const markProbeRan = (): void => {
+  probeRan = true;
+};
+
+/** Queues a promise job and drains: if it did not run, the caller is itself inside one. */
+function insideMicrotask(pump: EventLoopPump): boolean {
+  probeRan = false;
+  void settledPromise.then(markProbeRan);
+  pump.drainMicrotasks();
+  return !probeRan;
+}
+
+/**
+ * Pumps the loop until `cell` settles or `timeoutMs` passes. Returns which happened; throws
+ * {@link DeadlockError} when blocking here could never end. `what` names the call in messages.
+ *
+ * Context: synchronous code on the loop's own thread. Re-entrant: a callback run by the pump may
+ * block again (the inner call must return before the outer one can).
+ */
+export function blockUntilSettled(
+  pump: EventLoopPump,
+  cell: Waitable,
+  timeoutMs: number,
+  what: string,
+): BlockOutcome {
+  pump.drainMicrotasks();
+  if (cell.settled) return 'settled';
+  // Only now, when the first drain did not settle the cell, is it worth checking whether the
+  // drain could run anything at all.
+  if (insideMicrotask(pump)) {
+    throw new DeadlockError(microtaskRefusal(what), 'in-microtask');
+  }
+  if (timeoutMs <= 0) return 'timeout';
+  const batch = immediateBatchPosition();
+  if (batch === 'later') {
+    throw new DeadlockError(messages.inImmediateBatch(what), 'in-immediate-batch');
+  }
+  // Before the other callbacks of its immediate batch: they cannot run until this call returns,
+  // and while they wait Node keeps the loop from sleeping, so every uv_run returns at once.
+  // Nap between iterations instead of spinning (events that arrive meanwhile wait up to 1 ms).
+  const napMs = batch === 'first' ? 1 : 0;
+  const deadline = now() + timeoutMs;
+  // A real timer wakes the loop at the deadline; it does not count as liveness (armedWakeUps).
+  // The first wake-up comes after 1 ms, then it is re-armed for the time really left: inside a
+  // timer callback Node has not re-armed its one libuv timer yet, so other due timers would not
+  // fire (and a loop with only JS timers would return at once and spin) until a newly created
+  // timer comes due. The early wake-up runs Node's timer processing, which re-arms it. Re-arming
+  // also corrects Node's cached loop clock, from which timers start and which can lag behind.
+  // Real timers and clock (clock.ts): a test's fake timers must not fake our deadline.
+  let wakeUp = new WakeUp(Math.min(timeoutMs, 1));
+  let immediateRefChecked = false;
+  try {
+    for (;;) {
+      pump.runOnce();
+      pump.drainMicrotasks();
+      if (cell.settled) return 'settled';
+      // Only once the first iteration did not settle the cell, so a next-turn call pays nothing.
+      if (!immediateRefChecked) {
+        immediateRefChecked = true;
+        releaseStaleImmediateRef();
+      }
+      if (napMs > 0) Atomics.wait(napCell, 0, 0, napMs);
+      const left = deadline - now();
+      if (left <= 0) return 'timeout';
+      if (wakeUp.fired) {
+        wakeUp.cancel();
+        wakeUp = new WakeUp(left);
+      }
+      // Checked only after an iteration that did not settle the cell, so the hot path pays
+      // nothing; one extra iteration also lets closing handles and pending callbacks run.
+      if (!pump.hasLiveWork()) {
+        // The confirming iteration runs without our wake-up, so it returns at once when nothing
+        // else keeps libuv's loop alive, as it would for a script about to exit.
+        wakeUp.cancel();
+        pump.runOnce();
+        pump.drainMicrotasks();
+        if (cell.settled) return 'settled';
+        if (!pump.hasLiveWork()) {
+          throw new DeadlockError(messages.deadWait(what), 'nothing-pending');
+        }
+        wakeUp = new WakeUp(Math.max(0, deadline - now()));
+      }
+    }
+  } finally {
+    wakeUp.cancel();
+  }
+}
+
+const noop = (): void => undefined;
+
+/** Where a nap waits (nothing ever notifies it). */
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** The parts of a Node.js Immediate that {@link immediateBatchPosition} looks at. */
+interface ImmediateLinks {
+  readonly _onImmediate?: unknown;
+  readonly _idlePrev?: unknown;
+  readonly _idleNext?: unknown;
+}
+
+/**
+ * Where the caller stands in a batch of setImmediate callbacks Node is running:
+ * - 'later': another callback of the batch ran before it. Pumping the loop there aborts the
+ *   process as soon as any immediate is pending in the nested check phase: Node's
+ *   processImmediate, entered again, finds the running immediate at the head of its outstanding
+ *   queue, already marked done, and fails on the missing previous one; the C++ caller then
+ *   aborts (every version from 20 to 26).
+ * - 'first': the first of a batch with more callbacks after it. Safe, but those cannot run until
+ *   it returns, and while they are pending Node keeps the loop from sleeping.
+ * - 'none': not in an immediate callback, or the only one of its batch.
+ * Read defensively (Node's internal links): an unknown layout counts as 'none'.
+ *
+ * Context: the loop's own thread, before it blocks.
+ */
+export function immediateBatchPosition(): 'none' | 'first' | 'later' {
+  const resource = executionAsyncResource() as ImmediateLinks | null;
+  if (typeof resource !== 'object' || resource === null || !('_onImmediate' in resource)) {
+    return 'none';
+  }
+  if (resource._idlePrev !== null && resource._idlePrev !== undefined) return 'later';
+  if (resource._idleNext !== null && resource._idleNext !== undefined) return 'first';
+  return 'none';
+}
+
+/**
+ * Stops Node's immediate idle handle when no ref'd `setImmediate` is pending, so that the next
+ * `uv_run(UV_RUN_ONCE)` can sleep in poll.
+ *
+ * While Node runs a `setImmediate` callback, that immediate is no longer counted (ref count 0),
+ * but the idle handle that keeps `uv_run` from sleeping stays started until the whole batch has
+ * run. Up to Node 24 the check phase of our first nested `uv_run` stopped it (CheckImmediate
+ * always went through RunAndClearNativeImmediates, which stops it when the ref count is 0).
+ * Node 26's CheckImmediate returns early when no immediate is queued, so the handle stays
+ * started and every `uv_run` polls with a zero timeout: a wait inside a setImmediate callback
+ * would spin a core. Scheduling and clearing one immediate takes the ref count from 0 to 1 and
+ * back to 0, and that last step stops the handle (public API only; the real functions, since a
+ * test's fake setImmediate would not touch Node's count). When ref'd immediates are pending the
+ * count does not reach 0 and the handle rightly stays started.
+ */
+function releaseStaleImmediateRef(): void {
+  clearRealImmediate(setRealImmediate(noop));
+}
+
+/**
+ * Wake-ups armed right now, in every nested wait on this thread. They are ref'd, so that libuv
+ * too sees the loop alive while we wait and `uv_run` sleeps until them: Node's liveness list
+ * (`getActiveResourcesInfo()`) counts handles that are ref'd but idle (a stdout pipe nobody
+ * writes to), which libuv does not, and with an unref'd wake-up `uv_run` then returned at once,
+ * over and over, spinning a core to the deadline and never reading a signal. `hasLiveWork`
+ * subtracts them, so a wait that only they keep alive is still found dead.
+ */
+let armedWakeUps = 0;
+
+/** The parts of a Node.js Timeout and of its timer list that {@link WakeUp} looks at. */
+interface TimerLinks {
+  readonly _idleStart?: unknown;
+  readonly _idlePrev?: unknown;
+  readonly _idleNext?: { readonly expiry?: unknown };
+}
+
+/** Longest a wake-up may be moved to find a duration of its own (ms). */
+const MAX_WAKE_UP_SHIFT = 8;
+
+/**
+ * A timer that only records that it fired: its job is to end a blocked `uv_run`.
+ *
+ * Node keeps one timer list per whole-millisecond duration and arms its single libuv timer only
+ * when a *new* list is due before every other; while it runs a list's callbacks it arms nothing
+ * until they return. A blocking call inside a timer callback therefore needs a wake-up in a list
+ * of its own: a 1 ms wake-up inside a 1 ms (or `setTimeout(fn, 0)`) callback would join the list
+ * being run, the libuv timer would stay unarmed, and the wait would spin to its timeout while the
+ * body's own timers never fire. So a wake-up that lands in a list that is not its own alone and
+ * fresh (the list's links, read defensively: unknown layouts are taken as fine) moves to the next
+ * millisecond, at most MAX_WAKE_UP_SHIFT times. Outside timer callbacks a shared list is
+ * harmless, and rare: it takes another timer of the same duration.
+ */
+class WakeUp {
+  fired = false;
+  private readonly timer: NodeJS.Timeout;
+  constructor(ms: number) {
+    const onFire = (): void => {
+      this.fired = true;
+      armedWakeUps -= 1;
+    };
+    const first = Math.max(1, Math.ceil(ms));
+    let timer = setRealTimeout(onFire, first);
+    for (let shift = 1; shift <= MAX_WAKE_UP_SHIFT && !inListOfItsOwn(timer); shift += 1) {
+      clearRealTimeout(timer);
+      timer = setRealTimeout(onFire, first + shift);
+    }
+    armedWakeUps += 1;
+    this.timer = timer;
+  }
+  cancel(): void {
+    if (this.fired) return;
+    this.fired = true;
+    armedWakeUps -= 1;
+    clearRealTimeout(this.timer);
+  }
+}
+
+/** Whether `timer` is alone in a list created for it (and so armed Node's libuv timer). */
+function inListOfItsOwn(timer: NodeJS.Timeout): boolean {
+  const links = timer as unknown as TimerLinks;
+  const list = links._idleNext;
+  if (typeof list !== 'object' || list === null || typeof links._idleStart !== 'number')
+    return true;
+  if (links._idlePrev !== list) return false;
+  // A list being run has come due (expiry <= now); a fresh one is due after the timer started.
+  return typeof list.expiry !== 'number' || list.expiry > links._idleStart;
+}

@@ -1,0 +1,467 @@
+/**
+ * The reactor controller: owns the lifecycle of the reactor (the event loop of the thread that
+ * calls it), the registry of pending calls, stashed results and shutdown hooks.
+ *
+ * It is an ordinary class built from injected collaborators (the loop pump, the process
+ * integration, the logger); the package builds one instance (`reactor`) and exports its bound
+ * methods, while specs build their own with fakes.
+ *
+ * Context: every method is called on the thread that owns the loop. `invoke` and the blocking
+ * paths are called from synchronous application code; `stop()` from anywhere on that thread.
+ */
+import { CrochetError, NotSetUpError, ReactorStopped, timedOut } from '../errors';
+import type { ReactorMethodKind } from './call-context';
+import type { Invoker } from '../declare/decorators';
+import { EventualResult } from './eventual-result';
+import { setRealImmediate } from './clock';
+import { reportSafely, stderrLogger, type Logger } from './logger';
+import { messages } from '../messages';
+import { Operation } from './operation';
+import { nodeProcess, type ProcessIntegration, type ShutdownSignal } from './process-integration';
+import { PendingOperations } from './pending-operations';
+import { blockUntilSettled, createDeasyncPump, type EventLoopPump } from './pump';
+import {
+  ShutdownHooks,
+  type ShutdownHook,
+  type ShutdownHookOptions,
+  type ShutdownPhase,
+} from './shutdown-hooks';
+import { checkTimeout } from '../declare/timeout-arg';
+
+/**
+ * Where a reactor is in its life: `'idle'` until `setup()` or `noSetup()` (reactor-bound calls
+ * throw NotSetUpError), `'running'` (calls run), `'stopping'` while `stop()` runs its hooks
+ * (new calls throw ReactorStopped), `'stopped'` once it finished or the process is exiting (for
+ * good: a stopped reactor cannot be started again).
+ */
+export type ReactorState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/** Options of `setup()` ({@link ReactorController.setup}). */
+export interface SetupOptions {
+  /** Where unobserved failures and hook problems are reported (default: stderr). */
+  logger?: Logger;
+  /** Default limit for each shutdown hook, in ms (default 5000). */
+  hookTimeoutMs?: number;
+}
+
+/**
+ * What a {@link ReactorController} is built from. The package's `reactor` uses
+ * {@link defaultCollaborators}; specs replace some of them with fakes.
+ */
+export interface ReactorCollaborators {
+  /** Runs the caller's event loop while a call blocks (deasync by default). */
+  pump: EventLoopPump;
+  /** Signal, exit and uncaught-exception handling, and `process.exit` (the real process's). */
+  process: ProcessIntegration;
+  /** Where problems are reported until `setup({ logger })` or `setLogger()` replaces it. */
+  logger: Logger;
+}
+
+/**
+ * The default collaborators: the deasync pump (its binary is loaded on the first loop step), the
+ * real process, the stderr logger. Each call returns a new object; spread it to replace some:
+ * `new ReactorController({ ...defaultCollaborators(), logger })`.
+ *
+ * Context: any thread; the controller built from them must be used on that thread.
+ */
+export function defaultCollaborators(): ReactorCollaborators {
+  return { pump: createDeasyncPump(), process: nodeProcess, logger: stderrLogger };
+}
+
+interface Stashed {
+  readonly result: EventualResult<unknown>;
+  readonly operation: Operation;
+}
+
+interface QueuedStart {
+  readonly operation: Operation;
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly thisArg: unknown;
+  readonly args: unknown[];
+}
+
+const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
+
+/**
+ * The controller of one thread's reactor (that thread's own event loop, pumped while a caller
+ * blocks): its lifecycle, the calls still pending, stashed results and shutdown hooks. The
+ * package's `reactor` is the one the package-level `setup()`, `@waitFor`, `@runInReactor`,
+ * `facade()` and reactor threads use; a test can build its own from collaborators (see
+ * `crochet/testing`) and bind decorators to it with `createDecorators()`.
+ *
+ * Context: a controller belongs to the thread that built it; call its methods on that thread.
+ */
+export class ReactorController implements Invoker {
+  private currentState: ReactorState = 'idle';
+  private mode: 'setup' | 'noSetup' | undefined;
+  private readonly pending = new PendingOperations<Operation>();
+  private readonly stashed = new Map<number, Stashed>();
+  private lastStashId = 0;
+  private readonly hooks = new ShutdownHooks();
+  private hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
+  private logger: Logger;
+  private shutdown: Promise<void> | undefined;
+  private removeProcessHandlers: (() => void) | undefined;
+  /**
+   * Eventual calls whose bodies have not started, in call order. Bodies start in the order the
+   * calls were made (Crochet's callFromThread is FIFO): from one microtask after the calls, or
+   * earlier, right before a blocking call's body, which must not overtake them.
+   */
+  private readonly queue: QueuedStart[] = [];
+  private queueHead = 0;
+  private startScheduled = false;
+  /**
+   * Operations whose EventualResult may still be observed. A failure nobody observed is
+   * reported when its result is garbage-collected, or at shutdown for what is left: a
+   * FinalizationRegistry callback never runs once the process is exiting.
+   */
+  private readonly withResults = new Set<Operation>();
+  private readonly collected = new FinalizationRegistry<Operation>((operation) => {
+    this.withResults.delete(operation);
+    operation.orphan(messages.unobservedFailure());
+  });
+
+  /**
+   * A controller in state `'idle'`. Application code uses the package's `reactor`; build one for
+   * isolated tests with `defaultCollaborators()` from `crochet/testing`.
+   */
+  constructor(private readonly collaborators: ReactorCollaborators) {
+    this.logger = collaborators.logger;
+  }
+
+  /** Where the reactor is in its life ({@link ReactorState}). Context: any code on its thread. */
+  get state(): ReactorState {
+    return this.currentState;
+  }
+
+  /**
+   * @internal Calls that have not settled yet (for diagnostics and specs); published as
+   * `pendingCalls()` in `crochet/testing`.
+   */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Starts the reactor and installs process handling: SIGINT/SIGTERM run an orderly shutdown and
+   * exit with 130/143; a normal end of the program runs the shutdown hooks too. Idempotent, so
+   * several libraries may each call it; a no-op after `noSetup()`. A later call still applies its
+   * options. Throws ReactorStopped once the reactor is stopping or stopped.
+   *
+   * Context: synchronous code on the reactor's thread, typically once at program start.
+   */
+  setup(options: SetupOptions = {}): void {
+    // After noSetup() the application owns the reactor: setup() changes nothing, not even the
+    // logger (a library's setup() must not take over the application's reporting).
+    if (this.mode === 'noSetup') return;
+    this.configure(options);
+    if (this.currentState === 'stopping' || this.currentState === 'stopped') {
+      throw new ReactorStopped(messages.setupAfterStop());
+    }
+    if (this.mode !== undefined) return;
+    this.mode = 'setup';
+    this.currentState = 'running';
+    this.removeProcessHandlers = this.collaborators.process.install({
+      signal: (name) => this.onSignal(name),
+      beforeExit: () => void this.stop(),
+      exit: () => this.stopNow(),
+    });
+  }
+
+  /**
+   * Marks the reactor running for an application that manages process shutdown itself (it
+   * calls `reactor.stop()` when it wants). Installs no process handlers. Throws a CrochetError
+   * after `setup()` or when called twice.
+   *
+   * Context: synchronous code on the reactor's thread, once at program start.
+   */
+  noSetup(): void {
+    if (this.mode === 'setup') throw new CrochetError(messages.noSetupAfterSetup());
+    if (this.mode === 'noSetup') throw new CrochetError(messages.noSetupTwice());
+    this.mode = 'noSetup';
+    this.currentState = 'running';
+  }
+
+  /**
+   * Replaces the logger that unobserved failures, late failures and failing or hung shutdown
+   * hooks are reported to (reports from reactor threads included). Works after `noSetup()` too.
+   *
+   * Context: any code on the reactor's thread.
+   */
+  setLogger(logger: Logger): void {
+    this.logger = logger;
+  }
+
+  /**
+   * Adds `hook` to a phase of shutdown (`stop()`; after `setup()` also a signal or the end of
+   * the program) and returns a function that removes it. Hooks of a phase run one after another
+   * in the order they were added (those added with `last` after the others), each awaited up to
+   * its limit (`options.timeoutMs`, else `setup({ hookTimeoutMs })`, else 5000 ms); one that
+   * throws or rejects is reported and the rest still run; one that runs out of time is reported
+   * by name and skipped. When the process exits without an orderly shutdown (`process.exit()`
+   * after `setup()`), hooks are called synchronously and an async hook gets no chance to finish.
+   * A hook added to a phase that is already running does not run. Throws a TypeError for an
+   * unknown phase or a hook that is not a function.
+   *
+   * Context: any code on the reactor's thread, before or during shutdown.
+   */
+  addShutdownHook(
+    phase: ShutdownPhase,
+    hook: ShutdownHook,
+    options?: ShutdownHookOptions,
+  ): () => void {
+    return this.hooks.add(phase, hook, options);
+  }
+
+  /**
+   * Orderly shutdown: 'before' hooks; every pending call fails with ReactorStopped (releasing
+   * every blocked caller) and its signal aborts; stashed failures nobody observed are reported;
+   * 'during' hooks; 'after' hooks. Idempotent: later calls return the same promise.
+   * The state is `'stopping'` until the promise settles, then `'stopped'` for good.
+   *
+   * Context: any code on the reactor's thread (a hook, a signal handler, async code); it never
+   * blocks, await the promise to know when shutdown is over.
+   */
+  stop(): Promise<void> {
+    this.shutdown ??= this.runShutdown();
+    return this.shutdown;
+  }
+
+  /**
+   * Gives back a result stashed with `EventualResult.stash()`, once; `T` is what was stashed.
+   * State it (`retrieveResult<number>(id)`): it is never inferred from the variable the result is
+   * assigned to (`NoInfer`), so forgetting it gives `EventualResult<unknown>`, not a silent cast.
+   * Throws a RangeError naming the id when it is unknown or was already retrieved.
+   *
+   * Context: any code on the reactor's thread.
+   */
+  retrieveResult<T = unknown>(id: number): EventualResult<NoInfer<T>> {
+    const entry = this.stashed.get(id);
+    if (entry === undefined) throw new RangeError(messages.unknownResultId(id));
+    this.stashed.delete(id);
+    // The type parameter is the caller's statement of what it stashed under this id.
+    return entry.result as EventualResult<T>;
+  }
+
+  /**
+   * @internal Back to a fresh 'idle' controller: pending calls fail with ReactorStopped, hooks,
+   * stash and process handlers are dropped. For specs that must use the global instance;
+   * published as `resetReactor()` in `crochet/testing`.
+   */
+  reset(): void {
+    this.failPending();
+    this.hooks.clear();
+    this.stashed.clear();
+    this.withResults.clear();
+    this.removeProcessHandlers?.();
+    this.removeProcessHandlers = undefined;
+    this.shutdown = undefined;
+    this.mode = undefined;
+    this.currentState = 'idle';
+    this.logger = this.collaborators.logger;
+    this.hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
+  }
+
+  /**
+   * Runs `fn` on the reactor as a reactor-bound call. For 'runInReactor' returns an
+   * EventualResult at once and queues the body as a microtask, so it never runs inside the call.
+   * For 'waitFor' runs the body and blocks, pumping the loop, until the outcome, then returns or
+   * throws it. `what` names the call in error messages.
+   *
+   * This is what decorated methods, wrapped functions and facade methods call; application code
+   * does not call it directly.
+   *
+   * Context: application code on the reactor's thread; 'waitFor' only from synchronous code.
+   */
+  invoke(
+    kind: ReactorMethodKind,
+    fn: (...args: unknown[]) => unknown,
+    thisArg: unknown,
+    args: unknown[],
+    timeoutMs: number,
+    what: string,
+  ): unknown {
+    if (this.currentState !== 'running') this.refuseCall(what);
+    const operation = new Operation(this, kind);
+    if (kind === 'waitFor') {
+      // The caller blocks right here, so its body runs right here too: a call whose body is
+      // already settled finishes within the first microtask drain, with no queueing at all.
+      // Eventual calls made before it start first.
+      if (this.queueHead !== this.queue.length) this.startQueued();
+      operation.start(fn, thisArg, args);
+      return this.waitForCall(operation, timeoutMs, what);
+    }
+    this.pending.add(operation);
+    this.queue.push({ operation, fn, thisArg, args });
+    if (!this.startScheduled) {
+      this.startScheduled = true;
+      queueMicrotask(this.startQueued);
+    }
+    const result = new EventualResult<unknown>(operation, this);
+    this.trackResult(result, operation);
+    return result;
+  }
+
+  /**
+   * Starts every queued eventual body, oldest first. Re-entrant: a body that makes a blocking
+   * call starts the rest of the queue before its own call, so the order holds.
+   */
+  private readonly startQueued = (): void => {
+    this.startScheduled = false;
+    const queue = this.queue;
+    while (this.queueHead < queue.length) {
+      const next = queue[this.queueHead] as QueuedStart;
+      queue[this.queueHead] = undefined as unknown as QueuedStart;
+      this.queueHead += 1;
+      next.operation.start(next.fn, next.thisArg, next.args);
+    }
+    queue.length = 0;
+    this.queueHead = 0;
+  };
+
+  /** @internal ResultHost */
+  block(operation: Operation, timeoutMs: number, what: string): 'settled' | 'timeout' {
+    return blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
+  }
+
+  /**
+   * @internal Reports `operation`'s failure if nobody observed it once `result` is collected, or
+   * at shutdown. In-thread and reactor-thread results alike.
+   */
+  trackResult(result: EventualResult<unknown>, operation: Operation): void {
+    this.collected.register(result, operation);
+    this.withResults.add(operation);
+  }
+
+  /**
+   * @internal A reactor-thread eventual call made from this thread: pending here like an
+   * in-thread one (its host is this controller), so that `stop()` ends it with ReactorStopped at
+   * the same point, before the 'during' hooks (where reactor threads stop).
+   */
+  adoptRemote(result: EventualResult<unknown>, operation: Operation): void {
+    if (!operation.settled) this.pending.add(operation);
+    this.trackResult(result, operation);
+  }
+
+  /** @internal ResultHost */
+  stash(result: EventualResult<unknown>, operation: Operation): number {
+    this.lastStashId += 1;
+    this.stashed.set(this.lastStashId, { result, operation });
+    return this.lastStashId;
+  }
+
+  /** @internal OperationHost */
+  operationSettled(operation: Operation): void {
+    this.pending.delete(operation);
+  }
+
+  /** Reports through the current logger; never throws (see reportSafely). */
+  private readonly reportProblem = (message: string, error?: unknown): void =>
+    reportSafely(this.logger, message, error);
+
+  /** @internal OperationHost */
+  report(message: string, error: unknown): void {
+    reportSafely(this.logger, message, error);
+  }
+
+  private waitForCall(operation: Operation, timeoutMs: number, what: string): unknown {
+    if (!operation.settled) {
+      // Only a call that really blocks needs to be found (and released) by stop().
+      this.pending.add(operation);
+      let outcome: 'settled' | 'timeout';
+      try {
+        outcome = blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
+      } catch (refusal) {
+        operation.abandon(refusal, messages.lateFailure());
+        throw refusal;
+      }
+      if (outcome === 'timeout') {
+        // Created here, inside the caller's synchronous wait, so its stack shows the caller.
+        const error = timedOut(timeoutMs, what);
+        operation.abandon(error, messages.lateFailure());
+        throw error;
+      }
+    }
+    operation.observed = true;
+    if (operation.failed) throw operation.error;
+    return operation.value;
+  }
+
+  private refuseCall(what: string): never {
+    if (this.currentState === 'idle') throw new NotSetUpError(messages.notSetUp(what));
+    throw new ReactorStopped(messages.stopped(what));
+  }
+
+  private configure(options: SetupOptions): void {
+    if (options.logger !== undefined) this.logger = options.logger;
+    if (options.hookTimeoutMs !== undefined) {
+      this.hookTimeoutMs = checkTimeout(options.hookTimeoutMs, 'setup() option hookTimeoutMs');
+    }
+  }
+
+  private async runShutdown(): Promise<void> {
+    this.currentState = 'stopping';
+    await this.hooks.run('before', this.hookTimeoutMs, this.reportProblem);
+    const released = this.failPending();
+    this.reportUnobservedFailures();
+    // A released caller returns from its pump only after the current microtask drain; a loop
+    // turn lets it see ReactorStopped before the 'during' hooks start closing things.
+    if (released > 0) await new Promise((resolve) => setRealImmediate(resolve));
+    await this.hooks.run('during', this.hookTimeoutMs, this.reportProblem);
+    await this.hooks.run('after', this.hookTimeoutMs, this.reportProblem);
+    this.currentState = 'stopped';
+    this.removeProcessHandlers?.();
+    this.removeProcessHandlers = undefined;
+  }
+
+  /** Fails every pending call with ReactorStopped; returns how many there were. */
+  private failPending(): number {
+    const released = this.pending.takeAll();
+    for (const operation of released) {
+      operation.stop(new ReactorStopped(messages.stoppedWhilePending()));
+    }
+    return released.length;
+  }
+
+  /** At shutdown: stashed failures nobody observed, then every other one. */
+  private reportUnobservedFailures(): void {
+    for (const [id, { operation }] of this.stashed) {
+      operation.orphan(messages.stashedUnobserved(id));
+    }
+    for (const operation of this.withResults) operation.orphan(messages.unobservedFailure());
+    this.withResults.clear();
+  }
+
+  private onSignal(name: ShutdownSignal): void {
+    const code = EXIT_CODES[name];
+    if (this.currentState === 'stopping' || this.currentState === 'stopped') {
+      this.collaborators.process.exit(code);
+      return;
+    }
+    // The blocked caller receives ReactorStopped; if the application lets it escape, it must
+    // not cut the shutdown short, so it is absorbed here and the hooks still run.
+    const release = this.collaborators.process.catchUncaught((error) => {
+      if (!(error instanceof ReactorStopped)) this.report(messages.uncaughtDuringShutdown(), error);
+    });
+    void this.stop().then(() => {
+      release();
+      this.collaborators.process.exit(code);
+    });
+  }
+
+  private stopNow(): void {
+    if (this.currentState === 'stopped') return;
+    if (this.currentState === 'stopping') {
+      // Exiting in the middle of an orderly shutdown: its hooks are already under way.
+      this.failPending();
+      return;
+    }
+    this.currentState = 'stopped';
+    this.hooks.runSynchronously('before', this.reportProblem);
+    this.failPending();
+    this.reportUnobservedFailures();
+    this.hooks.runSynchronously('during', this.reportProblem);
+    this.hooks.runSynchronously('after', this.reportProblem);
+  }
+}

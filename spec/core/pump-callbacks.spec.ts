@@ -1,0 +1,161 @@
+/**
+ * In-thread blocking from inside every kind of loop callback, with other timers pending: the
+ * conditions users have (a CLI step in a timer, a poll in a setInterval, a hook run from
+ * setImmediate), not only the top level. Each call must end in its own value, quickly, without
+ * spinning a core. Before the fix, 24 of these combinations ran to their timeout: inside a 1 ms
+ * timer callback Node arms no timer, so neither the body's timer nor the wake-up ever fired.
+ */
+import { expect } from 'chai';
+import { delay, runningReactor } from '../helpers/fakes';
+import { runScript } from '../thread/helpers';
+
+type Outer = 'setTimeout(0)' | 'setTimeout(1)' | 'setInterval(1)' | 'setImmediate';
+
+interface Outcome {
+  readonly label: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
+/** Runs `fn` from a callback of the given kind; resolves with what it returned. */
+function fromCallback<T>(outer: Outer, fn: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const run = (): void => {
+      try {
+        resolve(fn());
+      } catch (error) {
+        reject(error as Error);
+      }
+    };
+    if (outer === 'setTimeout(0)') setTimeout(run, 0);
+    else if (outer === 'setTimeout(1)') setTimeout(run, 1);
+    else if (outer === 'setImmediate') setImmediate(run);
+    else {
+      const interval = setInterval(() => {
+        clearInterval(interval);
+        run();
+      }, 1);
+    }
+  });
+}
+
+describe('the blocking pump inside loop callbacks', () => {
+  it('ends every call with its value: 4 callback kinds x bodies of 0-50 ms x other timers of 0-50 ms', async function () {
+    this.timeout(60_000);
+    const { waitFor } = runningReactor();
+    // A 2 s limit: a combination that hangs shows up as a TimeoutError, not as a slow spec.
+    const sleep = waitFor(2_000)((ms: number) => delay(ms, ms));
+    const outcomes: Outcome[] = [];
+    for (const outer of [
+      'setTimeout(0)',
+      'setTimeout(1)',
+      'setInterval(1)',
+      'setImmediate',
+    ] as const) {
+      for (const body of [0, 1, 10, 50]) {
+        for (const other of [undefined, 1, 10, 50]) {
+          const label = `${outer}, body ${body} ms, other timer ${other ?? 'none'}`;
+          const pendingTimer = other === undefined ? undefined : setTimeout(() => undefined, other);
+          const outcome = await fromCallback(outer, (): Outcome => {
+            const cpu = process.cpuUsage();
+            const started = performance.now();
+            let ok = false;
+            let detail: string;
+            try {
+              const value = sleep(body);
+              ok = value === body;
+              detail = `returned ${value}`;
+            } catch (error) {
+              detail = (error as Error).name;
+            }
+            const used = process.cpuUsage(cpu);
+            return {
+              label,
+              ok,
+              detail,
+              ms: performance.now() - started,
+              cpuMs: (used.user + used.system) / 1000,
+            };
+          });
+          clearTimeout(pendingTimer);
+          outcomes.push(outcome);
+        }
+      }
+    }
+    const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.label}: ${o.detail}`);
+    expect(failed, 'combinations that did not return their value').to.deep.equal([]);
+    // No spinning: a call blocked for its body's time sleeps in the loop. A spinning pump uses
+    // as much CPU as wall time; measured here, the whole matrix uses a few per cent.
+    const wall = outcomes.reduce((sum, o) => sum + o.ms, 0);
+    const cpu = outcomes.reduce((sum, o) => sum + o.cpuMs, 0);
+    const spinners = outcomes
+      .filter((o) => o.ms >= 20 && o.cpuMs > o.ms * 0.5)
+      .map((o) => `${o.label}: ${o.cpuMs.toFixed(1)} ms CPU in ${o.ms.toFixed(1)} ms`);
+    expect(spinners, 'calls that spun').to.deep.equal([]);
+    expect(cpu, `CPU ${cpu.toFixed(0)} ms over ${wall.toFixed(0)} ms blocked`).to.be.below(
+      wall * 0.5,
+    );
+  });
+
+  it('a call blocked in a timer callback still lets that timer list run: a 1 ms timer set by the body fires', async () => {
+    const { waitFor } = runningReactor();
+    const tick = waitFor(2_000)(
+      () => new Promise<string>((resolve) => setTimeout(() => resolve('tick'), 1)),
+    );
+    const started = performance.now();
+    const value = await fromCallback('setTimeout(1)', () => tick());
+    expect(value).to.equal('tick');
+    expect(performance.now() - started).to.be.below(1_000);
+  });
+});
+
+describe('the blocking pump inside a batch of setImmediate callbacks', () => {
+  it('refuses at once in a later callback of a batch, where pumping would abort the process (child process)', function () {
+    this.timeout(20_000);
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const sleep = crochet.waitFor(1000)((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+      const echo = crochet.reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 2000 });
+      setImmediate(() => {});
+      setImmediate(() => {
+        try { sleep(5); console.log('in-thread returned'); }
+        catch (error) { console.log('in-thread ' + error.name + ' ' + error.reason); }
+        // A reactor-thread call never pumps here, not even for its signal checks.
+        setImmediate(() => {});
+        console.log('thread ' + echo.sleep(250));
+      });
+      setImmediate(() => {});
+      setTimeout(() => crochet.reactorThread.stop(), 1000);
+    `);
+    const run = `status ${result.status}\n${result.stdout}\n${result.stderr}`;
+    expect(result.stdout, run).to.include('in-thread DeadlockError in-immediate-batch');
+    expect(result.stdout, run).to.include('thread 250');
+    expect(result.status, run).to.equal(0);
+  });
+
+  it('the first callback of a batch blocks without spinning while the others wait', (done) => {
+    const { waitFor } = runningReactor();
+    const sleep = waitFor(2_000)((ms: number) => delay(ms, ms));
+    let cpuMs = Number.NaN;
+    let value: number | undefined;
+    setImmediate(() => {
+      const cpu = process.cpuUsage();
+      value = sleep(300);
+      const used = process.cpuUsage(cpu);
+      cpuMs = (used.user + used.system) / 1000;
+    });
+    setImmediate(() => {
+      try {
+        expect(value).to.equal(300);
+        // Spinning costs about the whole 300 ms.
+        expect(cpuMs).to.be.below(100);
+        done();
+      } catch (error) {
+        done(error);
+      }
+    });
+  });
+});
