@@ -248,6 +248,28 @@ describe('PostgreSQL through crochet (one private server)', function () {
     });
   });
 
+  describe('in-thread: shutdown', () => {
+    it("a 'before' hook still uses the pool, then ends it", async () => {
+      const own = ownReactor();
+      const facade = createFacadeFactory(own.controller);
+      const name = `crochet-hook-${process.pid}`;
+      const service = new PgService(database.server().connectionString, 2, name);
+      class BlockingPg extends facade(PgService, { timeoutMs: 5_000 }) {}
+      const db = new BlockingPg(service);
+      own.controller.addShutdownHook('before', () => service.close(), { name: 'pool' });
+      expect(await inMacrotask(() => db.numbers(1))).to.have.length(1);
+      await own.controller.stop();
+      const logged = await observer.query('SELECT name FROM shutdown_log WHERE name = $1', [name]);
+      expect(logged.rowCount, 'close() ran with its pool still usable').to.equal(1);
+      const left = await observer.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1',
+        [name],
+      );
+      expect(left.rows[0]?.count, 'connections left open').to.equal(0);
+      expect(own.reports).to.deep.equal([]);
+    });
+  });
+
   describe('reactor thread: shutdown', () => {
     it('disposes the service in its thread: it still uses its pool, then ends it', async () => {
       const thread = new ReactorThread({ name: 'spec-pg-dispose' });
