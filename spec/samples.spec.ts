@@ -25,9 +25,10 @@ interface Outcome {
 }
 
 /** Runs `node scripts/run-sample.js ...args`; kills its whole process group if it hangs. */
-function run(args: readonly string[]): Promise<Outcome> {
+function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   const child = spawn(process.execPath, [runSample, ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the sample dies with the runner
   });
@@ -48,8 +49,8 @@ function run(args: readonly string[]): Promise<Outcome> {
   });
 }
 
-function runSampleNamed(name: string): Promise<Outcome> {
-  return run([name, '--from', buildDir]);
+function runSampleNamed(name: string, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+  return run([name, '--from', buildDir], env);
 }
 
 /** Asserts a clean exit, so that a failure shows what the sample printed. */
@@ -159,6 +160,24 @@ describe('samples (smoke tests)', function () {
     expect(order).to.deep.equal([...order].sort((a, b) => a - b));
   });
 
+  it('sync-prettier formats through crochet and @prettier/sync, with identical outputs', async () => {
+    // Quick mode: two small files, three rounds.
+    const outcome = await runSampleNamed('sync-prettier', { SYNC_PRETTIER_QUICK: '1' });
+    expectSuccess(outcome);
+    lineIndex(outcome, /^Node\.js v\d+\.\d+\.\d+, Prettier 3\.\d+\.\d+, .*median of 3 rounds$/);
+    lineIndex(outcome, /^start-up .*: crochet \d+\.\d\d ms, @prettier\/sync \d+\.\d\d ms$/);
+    lineIndex(outcome, /^file +size +crochet +@prettier\/sync +crochet +@prettier\/sync$/);
+    for (const file of ['lib/errors.ts', 'package.json']) {
+      const name = file.replace(/\./g, '\\.');
+      lineIndex(outcome, new RegExp(`^${name} +\\d+\\.\\d kB( +\\d+\\.\\d\\d ms){4}$`));
+    }
+    lineIndex(outcome, /^the bridge alone .*: crochet \d+\.\d µs, @prettier\/sync \d+\.\d µs$/);
+    lineIndex(
+      outcome,
+      /^outputs identical: crochet and @prettier\/sync gave the same text for each file, 4 calls each \(2 of 2 files already formatted/,
+    );
+  });
+
   it('run-sample lists the samples and exits 1 without a known name', async () => {
     for (const args of [[], ['no-such-sample']]) {
       const outcome = await run(args);
@@ -170,6 +189,7 @@ describe('samples (smoke tests)', function () {
         'exchange-rate',
         'postgres',
         'shutdown',
+        'sync-prettier',
         'testing',
       ]) {
         lineIndex(outcome, new RegExp(`^  ${name} `));
