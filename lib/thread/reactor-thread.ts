@@ -86,7 +86,27 @@ function modulePathOf(module: unknown): string {
   }
   if (module.startsWith('file:')) return fileURLToPath(module);
   if (module.startsWith('./') || module.startsWith('../')) return path.resolve(module);
-  return module;
+  if (path.isAbsolute(module)) return module;
+  return resolveBare(module);
+}
+
+/**
+ * A package name, resolved where the application sees it (its working directory, then its main
+ * module's folder), not from crochet's own folder, which a strict layout (pnpm, a linked
+ * crochet) keeps apart from the application's packages. A name that resolves nowhere here (an
+ * ES-only package, a typo) is left to the reactor thread, which reports it as it loads it.
+ */
+function resolveBare(name: string): string {
+  const main = require.main?.filename;
+  const bases = [process.cwd(), ...(main === undefined ? [] : [path.dirname(main)])];
+  for (const base of bases) {
+    try {
+      return require.resolve(name, { paths: [base] });
+    } catch {
+      // Not visible from there.
+    }
+  }
+  return name;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;

@@ -185,3 +185,29 @@ describe('reactor thread: disposing services at shutdown', () => {
     expect(recorded.trim().split('\n')).to.deep.equal([`disposed ${record}`, 'end first']);
   });
 });
+
+describe('reactor thread: package names', () => {
+  it("load('name') finds a package where the application sees it, not where crochet lives", () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'crochet-bare-'));
+    try {
+      const pkg = path.join(app, 'node_modules', 'only-in-app');
+      fs.mkdirSync(pkg, { recursive: true });
+      fs.writeFileSync(
+        path.join(pkg, 'index.js'),
+        'exports.shout = async (text) => text.toUpperCase() + "!";\n',
+      );
+      const result = runScript(
+        `
+        const { reactorThread } = require(LIB);
+        process.chdir(${JSON.stringify(app)});
+        const fns = reactorThread.load('only-in-app').functions({ timeoutMs: 5_000 });
+        console.log(fns.shout('hello'));
+      `,
+      );
+      expect(result.stderr).to.equal('');
+      expect(result.stdout.trim()).to.equal('HELLO!');
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+  });
+});
