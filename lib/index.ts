@@ -79,4 +79,4 @@ export type {
   ServiceHandle,
   Remote,
 } from './thread';
-export type { ExportInfo, MethodInfo } from './thread/protocol';
+export type { ExportInfo, MethodInfo } from './thread/transport/protocol';

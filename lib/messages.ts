@@ -271,7 +271,7 @@ export const messages = {
     `crochet: the result of ${what} cannot be sent back from the reactor thread: structured ` +
     `clone refused it. Return plain data, or declare the method in the \`remote\` option to ` +
     `get a remote facade of its result.`,
-  /** TypeError: part of a result cannot cross by value (lib/thread/by-value.ts). */
+  /** TypeError: part of a result cannot cross by value (lib/thread/host/by-value.ts). */
   threadResultNotData: (what: string, method: string, path: string, found: string) =>
     `crochet: ${what} returned a value that cannot cross threads by value: ${path} is ` +
     `${found}. Return data (e.g. the fields you need), or declare the method remote to get a ` +

@@ -3,7 +3,7 @@
  * settles, its timeout passes, or it becomes clear that it can never settle.
  *
  * Every in-thread wait goes through {@link blockUntilSettled} (reactor-thread callers block on
- * `Atomics.wait` instead: lib/thread/connection.ts); the pump itself (deasync's
+ * `Atomics.wait` instead: lib/thread/caller/connection.ts); the pump itself (deasync's
  * `uv_run(UV_RUN_ONCE)` plus a microtask drain) is an injected collaborator so that specs can
  * count or replace it.
  *

@@ -6,10 +6,10 @@
 import type { MethodKeys } from '../facade/blocking-types';
 import { reactor } from '../global';
 import type { ReactorController } from '../core/reactor';
-import { ServiceHost } from './host';
+import { ServiceHost } from './host/host';
 import type { Hosted, RemoteMap, RemoteOptions } from './hosted-types';
-import { planMethods } from './method-plans';
-import { attachWith, type ServiceHandle } from './remote';
+import { planMethods } from './remote/method-plans';
+import { attachWith, type ServiceHandle } from './remote/remote';
 
 /**
  * Hosts services on the calling thread's own event loop, for worker threads to call (the main

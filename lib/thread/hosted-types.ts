@@ -3,7 +3,7 @@
  * `remote` give application code, derived from the hosted object's own type.
  */
 import type { AnyFunction, Blocking, MethodKeys, WrapMap } from '../facade/blocking-types';
-import type { ExportInfo } from './protocol';
+import type { ExportInfo } from './transport/protocol';
 
 /** The awaited result of method K of T. */
 type ResultOf<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R

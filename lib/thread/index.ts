@@ -6,8 +6,8 @@
 export { ReactorThread, reactorThread } from './reactor-thread';
 export type { ReactorThreadOptions, ReactorThreadState } from './reactor-thread';
 export { hostServices, attach, ServiceHostHere } from './hosted-here';
-export { RemoteFacade, release, handleOf } from './remote';
-export type { ServiceHandle } from './remote';
+export { RemoteFacade, release, handleOf } from './remote/remote';
+export type { ServiceHandle } from './remote/remote';
 export type {
   HostedModule,
   CreateOptions,
@@ -20,4 +20,4 @@ export type {
   Remote,
   FunctionsOf,
 } from './hosted-types';
-export { registerErrorClass } from './wire';
+export { registerErrorClass } from './transport/wire';

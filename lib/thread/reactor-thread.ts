@@ -12,12 +12,12 @@ import { messages } from '../messages';
 import { checkOptionKeys } from '../facade/method-planner';
 import type { ReactorController } from '../core/reactor';
 import { checkTimeout } from '../declare/timeout-arg';
-import { Connection, adoptConnection } from './connection';
-import { DEFAULT_DISPOSE_TIMEOUT_MS } from './hosted-objects';
+import { Connection, adoptConnection } from './caller/connection';
+import { DEFAULT_DISPOSE_TIMEOUT_MS } from './host/hosted-objects';
 import type { HostedModule, UntypedModule, UntypedService } from './hosted-types';
-import { BOOTSTRAP, typeScriptLoader, workerEntry } from './worker-bootstrap';
-import { DEFAULT_HOST_SPIN_US } from './host-spin';
-import { HOSTED_OPTIONS, planMethods } from './method-plans';
+import { BOOTSTRAP, typeScriptLoader, workerEntry } from './worker/worker-bootstrap';
+import { DEFAULT_HOST_SPIN_US } from './host/host-spin';
+import { HOSTED_OPTIONS, planMethods } from './remote/method-plans';
 import {
   EXIT_CODE,
   HostState,
@@ -26,10 +26,10 @@ import {
   type ExportInfo,
   type MethodInfo,
   type RemoteRef,
-} from './protocol';
-import { makeFacade } from './remote';
-import type { ReactorWorkerData, ReportMessage } from './worker-entry';
-import { decodeThrown } from './wire';
+} from './transport/protocol';
+import { makeFacade } from './remote/remote';
+import type { ReactorWorkerData, ReportMessage } from './worker/worker-entry';
+import { decodeThrown } from './transport/wire';
 
 /** Options of a reactor thread. */
 export interface ReactorThreadOptions {

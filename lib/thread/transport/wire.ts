@@ -11,11 +11,11 @@
  */
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import * as crochetErrors from '../errors';
-import { messages } from '../messages';
+import * as crochetErrors from '../../errors';
+import { messages } from '../../messages';
 import type { MethodInfo } from './protocol';
-import { reactorMethods } from '../declare/reactor-methods';
-import { methodNamesOf } from '../facade/prototype-chain';
+import { reactorMethods } from '../../declare/reactor-methods';
+import { methodNamesOf } from '../../facade/prototype-chain';
 
 /** An error as it crosses threads. */
 interface WireError {
@@ -148,7 +148,8 @@ function isWireThrown(value: unknown): value is WireThrown {
   return typeof value === 'object' && value !== null && '$crochetThrown' in value;
 }
 
-const OWN_FRAMES = `${__dirname}${path.sep}`;
+/** Frames of crochet's reactor-thread code (lib/thread/), left out of a rebuilt error's caller part. */
+const OWN_FRAMES = `${path.join(__dirname, '..')}${path.sep}`;
 const BOUNDARY = '    at <reactor thread: the call was made from here>';
 
 /**

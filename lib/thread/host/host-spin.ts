@@ -7,11 +7,11 @@
  *
  * Context: the host's thread.
  */
-import * as clock from '../core/clock';
+import * as clock from '../../core/clock';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { AdaptiveSpin } from './adaptive-spin';
+import { AdaptiveSpin } from '../transport/adaptive-spin';
 import type { HostConnection } from './host-connection';
-import { HOST_IDLE, REQUESTS, type Request } from './protocol';
+import { HOST_IDLE, REQUESTS, type Request } from '../transport/protocol';
 
 /** How long the host keeps spinning for the next request after a reply, in microseconds. */
 export const DEFAULT_HOST_SPIN_US = 50;

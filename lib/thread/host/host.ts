@@ -11,19 +11,19 @@
  *
  * Context: everything here runs on the host's own thread, from its event loop.
  */
-import * as clock from '../core/clock';
+import * as clock from '../../core/clock';
 import { BroadcastChannel } from 'node:worker_threads';
-import { callStorage } from '../core/call-context';
+import { callStorage } from '../../core/call-context';
 import {
   CancelledError,
   DeadlockError,
   ReactorStopped,
   ReactorThreadError,
   timedOut,
-} from '../errors';
-import type { Report } from '../core/logger';
-import { messages } from '../messages';
-import { Operation, type OperationHost } from '../core/operation';
+} from '../../errors';
+import type { Report } from '../../core/logger';
+import { messages } from '../../messages';
+import { Operation, type OperationHost } from '../../core/operation';
 import {
   CALL_BLOCKING,
   CALL_REMOTE,
@@ -37,15 +37,15 @@ import {
   type ConnectRequest,
   type HostAddress,
   type Request,
-} from './protocol';
+} from '../transport/protocol';
 import { HostConnection } from './host-connection';
 import { DEFAULT_HOST_SPIN_US, HostSpin } from './host-spin';
 import { MethodTable } from './method-table';
 import { HostedObjects } from './hosted-objects';
 import { ServiceModules } from './service-modules';
-import { hostedHere } from './connection';
+import { hostedHere } from '../caller/connection';
 import { NotData, byValue, notDataMessage } from './by-value';
-import { encodeThrown } from './wire';
+import { encodeThrown } from '../transport/wire';
 
 /** One call running here for a caller. */
 class HostCall {

@@ -1,14 +1,14 @@
 /**
- * The caller side of a connection (lib/thread/connection.ts), driven directly: a blocking call on
+ * The caller side of a connection (lib/thread/caller/connection.ts), driven directly: a blocking call on
  * a host that runs on the caller's own thread is refused at once (it could never be served while
  * the thread blocks), whatever way the connection was opened.
  */
 import { expect } from 'chai';
-import { DeadlockError } from '../../lib/errors';
-import { messages } from '../../lib/messages';
-import { Connection } from '../../lib/thread/connection';
-import { ServiceHost } from '../../lib/thread/host';
-import { CALL_BLOCKING, callRequest } from '../../lib/thread/protocol';
+import { DeadlockError } from '../../../lib/errors';
+import { messages } from '../../../lib/messages';
+import { Connection } from '../../../lib/thread/caller/connection';
+import { ServiceHost } from '../../../lib/thread/host/host';
+import { CALL_BLOCKING, callRequest } from '../../../lib/thread/transport/protocol';
 
 describe('reactor thread: a connection to a host on the same thread', () => {
   it('refuses a blocking call through it at once with DeadlockError host-thread', () => {

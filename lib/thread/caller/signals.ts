@@ -17,9 +17,9 @@
  * never turn the loop.
  */
 import { isMainThread } from 'node:worker_threads';
-import * as clock from '../core/clock';
-import { CrochetError } from '../errors';
-import { createDeasyncPump, immediateBatchPosition, type EventLoopPump } from '../core/pump';
+import * as clock from '../../core/clock';
+import { CrochetError } from '../../errors';
+import { createDeasyncPump, immediateBatchPosition, type EventLoopPump } from '../../core/pump';
 
 export const SIGNAL_CHECK_MS = 100;
 

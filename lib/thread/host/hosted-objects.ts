@@ -12,11 +12,11 @@
  *
  * Context: the host's thread only.
  */
-import * as clock from '../core/clock';
-import { messages } from '../messages';
-import type { Report } from '../core/logger';
-import type { RemoteRef } from './protocol';
-import { describeMethods } from './wire';
+import * as clock from '../../core/clock';
+import { messages } from '../../messages';
+import type { Report } from '../../core/logger';
+import type { RemoteRef } from '../transport/protocol';
+import { describeMethods } from '../transport/wire';
 
 /** A kept object, with the class name its callers see in messages. */
 export interface Hosted {

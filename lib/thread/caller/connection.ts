@@ -14,15 +14,15 @@
  *
  * Context: the thread that opened the connection (connections are per thread).
  */
-import * as clock from '../core/clock';
+import * as clock from '../../core/clock';
 import {
   BroadcastChannel,
   receiveMessageOnPort,
   threadId,
   type MessagePort,
 } from 'node:worker_threads';
-import { DeadlockError, ReactorStopped, ReactorThreadError, timedOut } from '../errors';
-import { messages } from '../messages';
+import { DeadlockError, ReactorStopped, ReactorThreadError, timedOut } from '../../errors';
+import { messages } from '../../messages';
 import {
   CALL_BLOCKING,
   CALLER_SLEEPING,
@@ -41,10 +41,10 @@ import {
   type RemoteRef,
   type Reply,
   type Request,
-} from './protocol';
-import { decodeThrown, explainUncloneable } from './wire';
+} from '../transport/protocol';
+import { decodeThrown, explainUncloneable } from '../transport/wire';
 import { checkSignals } from './signals';
-import { AdaptiveSpin } from './adaptive-spin';
+import { AdaptiveSpin } from '../transport/adaptive-spin';
 
 /** How long a caller spins on the reply counter before it sleeps in Atomics.wait (µs). */
 export const DEFAULT_CALLER_SPIN_US = 50;

@@ -5,7 +5,7 @@
  * Context: the host's thread.
  */
 import { BroadcastChannel } from 'node:worker_threads';
-import { CALLER_SLEEPING, REPLIES, REPLY_SOON, type Reply } from './protocol';
+import { CALLER_SLEEPING, REPLIES, REPLY_SOON, type Reply } from '../transport/protocol';
 
 export class HostConnection {
   /** Requests taken so far (compared with the caller's REQUESTS counter). */

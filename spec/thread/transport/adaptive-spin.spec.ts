@@ -1,6 +1,6 @@
 /** The spin-before-sleep budget shared by callers and hosts (lib/thread/adaptive-spin.ts). */
 import { expect } from 'chai';
-import { AdaptiveSpin } from '../../lib/thread/adaptive-spin';
+import { AdaptiveSpin } from '../../../lib/thread/transport/adaptive-spin';
 
 describe('reactor thread: adaptive spin budget', () => {
   it('spins the full budget while spinning pays off', () => {

@@ -6,7 +6,7 @@
  * Context: the thread that starts the worker (ReactorThread.start()).
  */
 import * as path from 'node:path';
-import { HostState, REPLIES, STATE } from './protocol';
+import { HostState, REPLIES, STATE } from '../transport/protocol';
 
 /** The worker's entry module: a .ts sibling when this library itself runs from sources. */
 export function workerEntry(): string {

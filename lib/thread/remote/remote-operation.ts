@@ -5,11 +5,11 @@
  *
  * Context: the thread that made the call.
  */
-import { ReactorStopped } from '../errors';
-import { Operation, type OperationHost } from '../core/operation';
-import type { Connection, Settleable } from './connection';
-import type { RemoteRef } from './protocol';
-import { decodeThrown } from './wire';
+import { ReactorStopped } from '../../errors';
+import { Operation, type OperationHost } from '../../core/operation';
+import type { Connection, Settleable } from '../caller/connection';
+import type { RemoteRef } from '../transport/protocol';
+import { decodeThrown } from '../transport/wire';
 
 export class RemoteOperation extends Operation implements Settleable {
   private cancelSent = false;

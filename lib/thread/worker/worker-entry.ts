@@ -7,10 +7,10 @@
  * Context: only ever loaded as a worker's main script by ReactorThread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { noSetup, reactor } from '../global';
-import { ServiceHost } from './host';
-import type { ConnectRequest, HostAddress } from './protocol';
-import { encodeThrown } from './wire';
+import { noSetup, reactor } from '../../global';
+import { ServiceHost } from '../host/host';
+import type { ConnectRequest, HostAddress } from '../transport/protocol';
+import { encodeThrown } from '../transport/wire';
 
 /** What ReactorThread passes in workerData. */
 export interface ReactorWorkerData {

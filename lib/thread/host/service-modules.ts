@@ -11,11 +11,11 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
-import { ReactorThreadError } from '../errors';
-import { messages } from '../messages';
-import type { AnyClass } from '../declare/reactor-methods';
-import type { ExportInfo } from './protocol';
-import { describeClass } from './wire';
+import { ReactorThreadError } from '../../errors';
+import { messages } from '../../messages';
+import type { AnyClass } from '../../declare/reactor-methods';
+import type { ExportInfo } from '../transport/protocol';
+import { describeClass } from '../transport/wire';
 
 export type ModuleNamespace = Record<string, unknown>;
 

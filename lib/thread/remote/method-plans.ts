@@ -8,16 +8,16 @@
  *
  * Context: pure, any thread (a plan is plain data: it crosses threads in handles).
  */
-import { messages } from '../messages';
+import { messages } from '../../messages';
 import {
   checkOptionKeys,
   decideMethod,
   nameList,
   nameMap,
   type MethodOptions,
-} from '../facade/method-planner';
-import { checkTimeout } from '../declare/timeout-arg';
-import type { MethodInfo, MethodPlan, RemotePlan } from './protocol';
+} from '../../facade/method-planner';
+import { checkTimeout } from '../../declare/timeout-arg';
+import type { MethodInfo, MethodPlan, RemotePlan } from '../transport/protocol';
 
 /** The options every hosted facade takes (create() adds its own, see reactor-thread.ts). */
 export const HOSTED_OPTIONS = ['timeoutMs', 'timeouts', 'eventual', 'remote'] as const;

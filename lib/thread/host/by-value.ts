@@ -23,8 +23,8 @@
  * Context: the host's thread, when it sends a call's outcome.
  */
 import { EventEmitter } from 'node:events';
-import { messages } from '../messages';
-import { prototypeChain } from '../facade/prototype-chain';
+import { messages } from '../../messages';
+import { prototypeChain } from '../../facade/prototype-chain';
 
 /** Why part of a result cannot cross by value. */
 export class NotData extends Error {

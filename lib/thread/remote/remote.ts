@@ -8,11 +8,11 @@
  * Context: the thread that holds the facade; its calls go to that thread's connection and their
  * eventual results belong to that thread's controller.
  */
-import { EventualResult, type ResultHost } from '../core/eventual-result';
-import { ReactorThreadError } from '../errors';
-import { messages } from '../messages';
-import type { ReactorController } from '../core/reactor';
-import { Connection, connectionTo, type Settleable } from './connection';
+import { EventualResult, type ResultHost } from '../../core/eventual-result';
+import { ReactorThreadError } from '../../errors';
+import { messages } from '../../messages';
+import type { ReactorController } from '../../core/reactor';
+import { Connection, connectionTo, type Settleable } from '../caller/connection';
 import { RemoteOperation } from './remote-operation';
 import {
   CALL_BLOCKING,
@@ -21,7 +21,7 @@ import {
   type HostAddress,
   type MethodPlan,
   type RemoteRef,
-} from './protocol';
+} from '../transport/protocol';
 import { planMethods } from './method-plans';
 
 /**

@@ -6,9 +6,9 @@
  *
  * Context: the host's thread.
  */
-import type { ReactorMethodKind } from '../core/call-context';
-import { originalOf } from '../declare/decorators';
-import { reactorMethods, type AnyClass } from '../declare/reactor-methods';
+import type { ReactorMethodKind } from '../../core/call-context';
+import { originalOf } from '../../declare/decorators';
+import { reactorMethods, type AnyClass } from '../../declare/reactor-methods';
 
 type Method = (...args: unknown[]) => unknown;
 
