@@ -18,6 +18,8 @@ import { reportSafely, stderrLogger, type Logger } from './logger';
 import { messages } from '../messages';
 import { Operation } from './operation';
 import { nodeProcess, type ProcessIntegration, type ShutdownSignal } from './process-integration';
+import { Results } from './results';
+import { StartQueue } from './start-queue';
 import { PendingOperations } from './pending-operations';
 import { blockUntilSettled, createDeasyncPump, type EventLoopPump } from './pump';
 import {
@@ -68,18 +70,6 @@ export function defaultCollaborators(): ReactorCollaborators {
   return { pump: createDeasyncPump(), process: nodeProcess, logger: stderrLogger };
 }
 
-interface Stashed {
-  readonly result: EventualResult<unknown>;
-  readonly operation: Operation;
-}
-
-interface QueuedStart {
-  readonly operation: Operation;
-  readonly fn: (...args: unknown[]) => unknown;
-  readonly thisArg: unknown;
-  readonly args: unknown[];
-}
-
 const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 
@@ -96,32 +86,13 @@ export class ReactorController implements Invoker {
   private currentState: ReactorState = 'idle';
   private mode: 'setup' | 'noSetup' | undefined;
   private readonly pending = new PendingOperations<Operation>();
-  private readonly stashed = new Map<number, Stashed>();
-  private lastStashId = 0;
+  private readonly results = new Results();
+  private readonly starts = new StartQueue();
   private readonly hooks = new ShutdownHooks();
   private hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
   private logger: Logger;
   private shutdown: Promise<void> | undefined;
   private removeProcessHandlers: (() => void) | undefined;
-  /**
-   * Eventual calls whose bodies have not started, in call order. Bodies start in the order the
-   * calls were made (Crochet's callFromThread is FIFO): from one microtask after the calls, or
-   * earlier, right before a blocking call's body, which must not overtake them.
-   */
-  private readonly queue: QueuedStart[] = [];
-  private queueHead = 0;
-  private startScheduled = false;
-  /**
-   * Operations whose EventualResult may still be observed. A failure nobody observed is
-   * reported when its result is garbage-collected, or at shutdown for what is left: a
-   * FinalizationRegistry callback never runs once the process is exiting.
-   */
-  private readonly withResults = new Set<Operation>();
-  private readonly collected = new FinalizationRegistry<Operation>((operation) => {
-    this.withResults.delete(operation);
-    operation.orphan(messages.unobservedFailure());
-  });
-
   /**
    * A controller in state `'idle'`. Application code uses the package's `reactor`; build one for
    * isolated tests with `defaultCollaborators()` from `crochet/testing`.
@@ -237,11 +208,7 @@ export class ReactorController implements Invoker {
    * Context: any code on the reactor's thread.
    */
   retrieveResult<T = unknown>(id: number): EventualResult<NoInfer<T>> {
-    const entry = this.stashed.get(id);
-    if (entry === undefined) throw new RangeError(messages.unknownResultId(id));
-    this.stashed.delete(id);
-    // The type parameter is the caller's statement of what it stashed under this id.
-    return entry.result as EventualResult<T>;
+    return this.results.retrieve<T>(id);
   }
 
   /**
@@ -252,8 +219,7 @@ export class ReactorController implements Invoker {
   reset(): void {
     this.failPending();
     this.hooks.clear();
-    this.stashed.clear();
-    this.withResults.clear();
+    this.results.clear();
     this.removeProcessHandlers?.();
     this.removeProcessHandlers = undefined;
     this.shutdown = undefined;
@@ -288,37 +254,16 @@ export class ReactorController implements Invoker {
       // The caller blocks right here, so its body runs right here too: a call whose body is
       // already settled finishes within the first microtask drain, with no queueing at all.
       // Eventual calls made before it start first.
-      if (this.queueHead !== this.queue.length) this.startQueued();
+      this.starts.startPending();
       operation.start(fn, thisArg, args);
       return this.waitForCall(operation, timeoutMs, what);
     }
     this.pending.add(operation);
-    this.queue.push({ operation, fn, thisArg, args });
-    if (!this.startScheduled) {
-      this.startScheduled = true;
-      queueMicrotask(this.startQueued);
-    }
+    this.starts.push(operation, fn, thisArg, args);
     const result = new EventualResult<unknown>(operation, this);
     this.trackResult(result, operation);
     return result;
   }
-
-  /**
-   * Starts every queued eventual body, oldest first. Re-entrant: a body that makes a blocking
-   * call starts the rest of the queue before its own call, so the order holds.
-   */
-  private readonly startQueued = (): void => {
-    this.startScheduled = false;
-    const queue = this.queue;
-    while (this.queueHead < queue.length) {
-      const next = queue[this.queueHead] as QueuedStart;
-      queue[this.queueHead] = undefined as unknown as QueuedStart;
-      this.queueHead += 1;
-      next.operation.start(next.fn, next.thisArg, next.args);
-    }
-    queue.length = 0;
-    this.queueHead = 0;
-  };
 
   /** @internal ResultHost */
   block(operation: Operation, timeoutMs: number, what: string): 'settled' | 'timeout' {
@@ -330,8 +275,7 @@ export class ReactorController implements Invoker {
    * at shutdown. In-thread and reactor-thread results alike.
    */
   trackResult(result: EventualResult<unknown>, operation: Operation): void {
-    this.collected.register(result, operation);
-    this.withResults.add(operation);
+    this.results.track(result, operation);
   }
 
   /**
@@ -346,9 +290,7 @@ export class ReactorController implements Invoker {
 
   /** @internal ResultHost */
   stash(result: EventualResult<unknown>, operation: Operation): number {
-    this.lastStashId += 1;
-    this.stashed.set(this.lastStashId, { result, operation });
-    return this.lastStashId;
+    return this.results.stash(result, operation);
   }
 
   /** @internal OperationHost */
@@ -404,7 +346,7 @@ export class ReactorController implements Invoker {
     this.currentState = 'stopping';
     await this.hooks.run('before', this.hookTimeoutMs, this.reportProblem);
     const released = this.failPending();
-    this.reportUnobservedFailures();
+    this.results.reportUnobserved();
     // A released caller returns from its pump only after the current microtask drain; a loop
     // turn lets it see ReactorStopped before the 'during' hooks start closing things.
     if (released > 0) await new Promise((resolve) => setRealImmediate(resolve));
@@ -422,15 +364,6 @@ export class ReactorController implements Invoker {
       operation.stop(new ReactorStopped(messages.stoppedWhilePending()));
     }
     return released.length;
-  }
-
-  /** At shutdown: stashed failures nobody observed, then every other one. */
-  private reportUnobservedFailures(): void {
-    for (const [id, { operation }] of this.stashed) {
-      operation.orphan(messages.stashedUnobserved(id));
-    }
-    for (const operation of this.withResults) operation.orphan(messages.unobservedFailure());
-    this.withResults.clear();
   }
 
   private onSignal(name: ShutdownSignal): void {
@@ -460,7 +393,7 @@ export class ReactorController implements Invoker {
     this.currentState = 'stopped';
     this.hooks.runSynchronously('before', this.reportProblem);
     this.failPending();
-    this.reportUnobservedFailures();
+    this.results.reportUnobserved();
     this.hooks.runSynchronously('during', this.reportProblem);
     this.hooks.runSynchronously('after', this.reportProblem);
   }
