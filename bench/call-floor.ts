@@ -24,7 +24,7 @@ import {
   runInCallContext,
   type CallContext,
 } from '../lib/core/call-context';
-import { Operation, type OperationHost } from '../lib/core/operation';
+import { Operation, type OperationOwner } from '../lib/core/operation';
 import { formatNs, measure, printTable } from './measure';
 
 const deasync = createRequire(__filename)('deasync') as { loopWhile(pred: () => boolean): void };
@@ -46,7 +46,7 @@ function rawDeasync<T>(promise: Promise<T>): T {
   return value as T;
 }
 
-const host: OperationHost = { operationSettled: () => undefined, report: () => undefined };
+const host: OperationOwner = { operationSettled: () => undefined, report: () => undefined };
 const context: CallContext = {
   kind: 'waitFor',
   signal: new AbortController().signal,

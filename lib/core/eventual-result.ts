@@ -10,7 +10,7 @@ import type { Operation } from './operation';
 import { checkTimeout } from '../declare/timeout-arg';
 
 /** What an EventualResult needs from the controller that created it. */
-export interface ResultHost {
+export interface ResultWaiter {
   /** Pumps until the operation settles or the timeout passes (see pump.ts). */
   block(operation: Operation, timeoutMs: number, what: string): 'settled' | 'timeout';
   stash(result: EventualResult<unknown>, operation: Operation): number;
@@ -27,12 +27,12 @@ export interface ResultHost {
  */
 export class EventualResult<T> {
   readonly #operation: Operation;
-  readonly #host: ResultHost;
+  readonly #waiter: ResultWaiter;
 
   /** @internal Built by the controller for each `@runInReactor` call. */
-  constructor(operation: Operation, host: ResultHost) {
+  constructor(operation: Operation, waiter: ResultWaiter) {
     this.#operation = operation;
-    this.#host = host;
+    this.#waiter = waiter;
   }
 
   /**
@@ -47,7 +47,7 @@ export class EventualResult<T> {
     checkTimeout(timeoutMs, 'EventualResult.wait()');
     const operation = this.#operation;
     if (!operation.settled) {
-      const outcome = this.#host.block(operation, timeoutMs, 'EventualResult.wait()');
+      const outcome = this.#waiter.block(operation, timeoutMs, 'EventualResult.wait()');
       if (outcome === 'timeout') {
         throw timedOut(timeoutMs, 'EventualResult.wait()');
       }
@@ -80,7 +80,7 @@ export class EventualResult<T> {
    * Context: any code on the reactor's thread; the id is valid on that thread's reactor only.
    */
   stash(): number {
-    return this.#host.stash(this, this.#operation);
+    return this.#waiter.stash(this, this.#operation);
   }
 
   /**

@@ -13,7 +13,7 @@ import type { PendingLink } from './pending-operations';
 import type { Waitable } from './pump';
 
 /** What an operation tells the controller that owns it. */
-export interface OperationHost {
+export interface OperationOwner {
   operationSettled(operation: Operation): void;
   report(message: string, error: unknown): void;
 }
@@ -39,7 +39,7 @@ export class Operation implements Waitable, CallContext, PendingLink {
   private abortReason: unknown = undefined;
 
   constructor(
-    private readonly host: OperationHost,
+    private readonly owner: OperationOwner,
     readonly kind: ReactorMethodKind,
   ) {}
 
@@ -84,7 +84,7 @@ export class Operation implements Waitable, CallContext, PendingLink {
     if (this.settled) return;
     this.settled = true;
     this.value = value;
-    this.host.operationSettled(this);
+    this.owner.operationSettled(this);
   }
 
   fail(error: unknown): void {
@@ -92,7 +92,7 @@ export class Operation implements Waitable, CallContext, PendingLink {
     this.settled = true;
     this.failed = true;
     this.error = error;
-    this.host.operationSettled(this);
+    this.owner.operationSettled(this);
     if (this.orphanMessage !== undefined) this.reportIfUnobserved();
   }
 
@@ -148,7 +148,7 @@ export class Operation implements Waitable, CallContext, PendingLink {
     if (!this.failed || this.observed || this.reported || this.stoppedByReactor) return;
     if (this.aborted && this.abortCaused(this.error)) return;
     this.reported = true;
-    this.host.report(this.orphanMessage ?? messages.unobservedFailure(), this.error);
+    this.owner.report(this.orphanMessage ?? messages.unobservedFailure(), this.error);
   }
 
   /**

@@ -265,7 +265,7 @@ export class ReactorController implements Invoker {
     return result;
   }
 
-  /** @internal ResultHost */
+  /** @internal ResultWaiter */
   block(operation: Operation, timeoutMs: number, what: string): 'settled' | 'timeout' {
     return blockUntilSettled(this.collaborators.pump, operation, timeoutMs, what);
   }
@@ -288,12 +288,12 @@ export class ReactorController implements Invoker {
     this.trackResult(result, operation);
   }
 
-  /** @internal ResultHost */
+  /** @internal ResultWaiter */
   stash(result: EventualResult<unknown>, operation: Operation): number {
     return this.results.stash(result, operation);
   }
 
-  /** @internal OperationHost */
+  /** @internal OperationOwner */
   operationSettled(operation: Operation): void {
     this.pending.delete(operation);
   }
@@ -302,7 +302,7 @@ export class ReactorController implements Invoker {
   private readonly reportProblem = (message: string, error?: unknown): void =>
     reportSafely(this.logger, message, error);
 
-  /** @internal OperationHost */
+  /** @internal OperationOwner */
   report(message: string, error: unknown): void {
     reportSafely(this.logger, message, error);
   }

@@ -23,7 +23,7 @@ import {
 } from '../../errors';
 import type { Report } from '../../core/logger';
 import { messages } from '../../messages';
-import { Operation, type OperationHost } from '../../core/operation';
+import { Operation, type OperationOwner } from '../../core/operation';
 import {
   CALL_BLOCKING,
   CALL_REMOTE,
@@ -83,7 +83,7 @@ export interface ServiceHostOptions {
   readonly report: Report;
 }
 
-export class ServiceHost implements OperationHost {
+export class ServiceHost implements OperationOwner {
   readonly address: HostAddress;
   private readonly state: Int32Array;
   private readonly hub: BroadcastChannel;
@@ -193,7 +193,7 @@ export class ServiceHost implements OperationHost {
     this.close();
   }
 
-  /** OperationHost: a call settled; send its outcome to its caller. */
+  /** OperationOwner: a call settled; send its outcome to its caller. */
   operationSettled(operation: Operation): void {
     const call = this.calls.get(operation);
     if (call === undefined) return;
@@ -207,7 +207,7 @@ export class ServiceHost implements OperationHost {
     if (call.blocking) this.spin.afterBlockingReply();
   }
 
-  /** OperationHost: reports through `options.report`, naming this thread. */
+  /** OperationOwner: reports through `options.report`, naming this thread. */
   report(message: string, error: unknown): void {
     this.options.report(
       `${message.replace(/:$/, '')} (in reactor thread '${this.address.name}'):`,

@@ -6,7 +6,7 @@
  * Context: the thread that made the call.
  */
 import { ReactorStopped } from '../../errors';
-import { Operation, type OperationHost } from '../../core/operation';
+import { Operation, type OperationOwner } from '../../core/operation';
 import type { Connection, Settleable } from '../caller/connection';
 import type { RemoteRef } from '../transport/protocol';
 import { decodeThrown } from '../transport/wire';
@@ -14,13 +14,13 @@ import { decodeThrown } from '../transport/wire';
 export class RemoteOperation extends Operation implements Settleable {
   private cancelSent = false;
   constructor(
-    host: OperationHost,
+    owner: OperationOwner,
     private readonly connection: Connection,
     private readonly id: number,
     /** Makes a facade of a result declared remote. */
     private readonly onRef: (ref: RemoteRef) => unknown,
   ) {
-    super(host, 'runInReactor');
+    super(owner, 'runInReactor');
     // The body runs in the host; cancel() must only abort it, never fail it locally.
     this.started = true;
   }

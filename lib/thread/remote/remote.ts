@@ -8,7 +8,7 @@
  * Context: the thread that holds the facade; its calls go to that thread's connection and their
  * eventual results belong to that thread's controller.
  */
-import { EventualResult, type ResultHost } from '../../core/eventual-result';
+import { EventualResult, type ResultWaiter } from '../../core/eventual-result';
 import { ReactorThreadError } from '../../errors';
 import { messages } from '../../messages';
 import type { ReactorController } from '../../core/reactor';
@@ -53,7 +53,7 @@ const released = new FinalizationRegistry<Held>((held) => {
   held.connection.sendQuietly({ k: 'release', target: held.ref });
 });
 
-function resultHost(controller: ReactorController, connection: Connection): ResultHost {
+function resultWaiter(controller: ReactorController, connection: Connection): ResultWaiter {
   return {
     block: (operation, timeoutMs) => connection.block(() => operation.settled, timeoutMs),
     stash: (result, operation) => controller.stash(result, operation),
@@ -74,7 +74,7 @@ export function makeFacade(
   const facade = Object.create(RemoteFacade.prototype) as RemoteFacade;
   const state: FacadeState = { controller, connection, ref, className, plans, released: false };
   states.set(facade, state);
-  const host = resultHost(controller, connection);
+  const waiter = resultWaiter(controller, connection);
   for (const plan of plans) {
     const name = plan.name;
     const what = `${className}.${name}() (reactor thread '${connection.address.name}')`;
@@ -106,7 +106,7 @@ export function makeFacade(
               return operation;
             },
           );
-          const result = new EventualResult<unknown>(operation as RemoteOperation, host);
+          const result = new EventualResult<unknown>(operation as RemoteOperation, waiter);
           controller.adoptRemote(result, operation as RemoteOperation);
           return result;
         }
