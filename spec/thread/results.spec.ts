@@ -186,6 +186,37 @@ describe('reactor thread: disposing services at shutdown', () => {
   });
 });
 
+describe('reactor thread: calls running at shutdown', () => {
+  it('a call still running in the thread is stopped there: its signal aborts', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crochet-stop-'));
+    const record = path.join(dir, 'record.txt');
+    const result = runScript(`
+        const path = require('node:path');
+        const { reactor, reactorThread, setup } = require(LIB);
+        setup();
+        const client = reactorThread
+          .load(path.join(FIXTURES, 'client-like.js'))
+          .create('ClientLike', [${JSON.stringify(record)}], { eventual: ['held'] });
+        const held = client.held(10000);
+        const started = performance.now();
+        setTimeout(() => {
+          reactor.stop().then(() => {
+            let outcome;
+            try { held.wait(1000); } catch (error) { outcome = error.name; }
+            console.log('stopped after ' + Math.round(performance.now() - started) + ' ms: ' + outcome);
+          });
+        }, 200);
+      `);
+    const recorded = fs.existsSync(record) ? fs.readFileSync(record, 'utf8') : '';
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(result.stderr).to.equal('');
+    expect(result.stdout).to.match(/stopped after \d+ ms: ReactorStopped/);
+    // Then the thread goes on stopping: the service is disposed (a pending call once crashed it
+    // here: its reply went to a connection its caller had already closed).
+    expect(recorded).to.equal(`aborted ReactorStopped\ndisposed ${record}\n`);
+  });
+});
+
 describe('reactor thread: package names', () => {
   it("load('name') finds a package where the application sees it, not where crochet lives", () => {
     const app = fs.mkdtempSync(path.join(os.tmpdir(), 'crochet-bare-'));

@@ -17,7 +17,12 @@ export class HostConnection {
     this.channel = new BroadcastChannel(name);
   }
 
+  /** The caller said goodbye, or the host closed: replies have nobody to go to. */
+  closed = false;
+
+  /** Sends a reply; nothing once closed (a call that ends after its caller left). */
   post(reply: Reply): void {
+    if (this.closed) return;
     this.channel.postMessage(reply);
     Atomics.add(this.control, REPLIES, 1);
     Atomics.notify(this.control, REPLIES);
@@ -37,6 +42,7 @@ export class HostConnection {
   }
 
   close(): void {
+    this.closed = true;
     try {
       this.channel.close();
     } catch {

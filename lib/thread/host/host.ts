@@ -95,6 +95,7 @@ export class ServiceHost implements OperationOwner {
   private readonly methods = new MethodTable();
   private readonly spin: HostSpin;
   private readonly keepAlive: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly options: ServiceHostOptions,
@@ -157,8 +158,12 @@ export class ServiceHost implements OperationOwner {
 
   /** Stops: pending calls fail with ReactorStopped and every caller is woken. */
   stop(): void {
-    if (!this.running) return;
-    Atomics.store(this.state, STATE, HostState.stopped);
+    // Not gated on the shared state: the thread that started a reactor thread marks it stopped
+    // (releasing its callers at once) before it asks the thread to stop, and the calls still
+    // running here must be stopped all the same (their signals abort).
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.running) Atomics.store(this.state, STATE, HostState.stopped);
     for (const operation of [...this.calls.keys()]) {
       operation.stop(new ReactorStopped(messages.threadStopped(this.address.name)));
     }
