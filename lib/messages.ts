@@ -271,12 +271,18 @@ export const messages = {
     `crochet: the result of ${what} cannot be sent back from the reactor thread: structured ` +
     `clone refused it. Return plain data, or declare the method in the \`remote\` option to ` +
     `get a remote facade of its result.`,
-  /** TypeError: part of a result cannot cross by value (lib/thread/host/by-value.ts). */
+  /** TypeError: part of a result cannot cross by value (lib/thread/transport/by-value.ts). */
   threadResultNotData: (what: string, method: string, path: string, found: string) =>
     `crochet: ${what} returned a value that cannot cross threads by value: ${path} is ` +
     `${found}. Return data (e.g. the fields you need), or declare the method remote to get a ` +
     `facade that calls the object where it lives: { remote: { ${method}: true } } in the ` +
     `options of create()/functions()/expose().`,
+  /** TypeError: part of an argument cannot cross by value (lib/thread/transport/by-value.ts). */
+  threadArgNotData: (what: string, path: string, found: string) =>
+    `crochet: ${what} cannot send its arguments to the reactor thread: ${path} is ${found}, ` +
+    `which cannot cross threads by value. Pass data: a function or a live object stays where ` +
+    `it is; host the object there instead (create(), or return it from a method declared ` +
+    `remote) and pass what it needs as data.`,
   /** TypeError: the `remote` option of a hosted facade is badly shaped. */
   threadBadRemote: (className: string, name: string, value: unknown) =>
     `crochet: option remote.${name} of ${className} must be true or the options of the remote ` +
@@ -303,7 +309,10 @@ export const messages = {
     `load or is stuck). Check the execArgv/loader options and stderr.`,
   /** ReactorThreadError `'load-failed'`: a service module failed to load. */
   threadLoadFailed: (path: string, name: string) =>
-    `crochet: reactor thread '${name}' could not load service module ${quote(path)}; see the cause.`,
+    `crochet: reactor thread '${name}' could not load service module ${quote(path)}; see the ` +
+    `cause. A package name is looked up from the working directory and the entry module's ` +
+    `folder; a relative path starts with ./ or ../; from an ES module, pass ` +
+    `new URL(import.meta.resolve('name')) for a package that exports only for import.`,
   /**
    * ReactorThreadError `'unknown-export'`: `create()` of a name the module does not export as a
    * class.

@@ -52,9 +52,14 @@ export interface RemoteResultOptions<T> {
   readonly remote?: RemoteMap<T>;
 }
 
-/** Which methods' results are remote (see {@link RemoteOptions.remote}). */
+/**
+ * Which methods' results are remote (see {@link RemoteOptions.remote}): only methods whose
+ * result is an object can be named.
+ */
 export type RemoteMap<T> = {
-  readonly [K in MethodKeys<T>]?: true | RemoteResultOptions<NonNullable<ResultOf<T, K>>>;
+  readonly [K in MethodKeys<T> as NonNullable<ResultOf<T, K>> extends object
+    ? K
+    : never]?: true | RemoteResultOptions<NonNullable<ResultOf<T, K>>>;
 };
 
 /** The `eventual` methods of remote-result options O (none for `true`). */

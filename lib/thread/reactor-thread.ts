@@ -28,6 +28,7 @@ import {
   type RemoteRef,
 } from './transport/protocol';
 import { makeFacade } from './remote/remote';
+import { argumentsByValue } from './transport/by-value';
 import type { ReactorWorkerData, ReportMessage } from './worker/worker-entry';
 import { decodeThrown } from './transport/wire';
 
@@ -91,14 +92,17 @@ function modulePathOf(module: unknown): string {
 }
 
 /**
- * A package name, resolved where the application sees it (its working directory, then its main
- * module's folder), not from crochet's own folder, which a strict layout (pnpm, a linked
- * crochet) keeps apart from the application's packages. A name that resolves nowhere here (an
- * ES-only package, a typo) is left to the reactor thread, which reports it as it loads it.
+ * A package name, resolved where the application sees it (its working directory, then its entry
+ * module's folder: CommonJS main or the script Node was given), not from crochet's own folder,
+ * which a strict layout (pnpm, a linked crochet) keeps apart from the application's packages.
+ * A name that resolves nowhere here (a package that exports only for `import`, a typo) is left
+ * to the reactor thread, which reports it as it loads it.
  */
 function resolveBare(name: string): string {
-  const main = require.main?.filename;
-  const bases = [process.cwd(), ...(main === undefined ? [] : [path.dirname(main)])];
+  const entries = [require.main?.filename, process.argv[1]].filter(
+    (file): file is string => typeof file === 'string' && file !== '',
+  );
+  const bases = [process.cwd(), ...entries.map((file) => path.dirname(path.resolve(file)))];
   for (const base of bases) {
     try {
       return require.resolve(name, { paths: [base] });
@@ -228,7 +232,7 @@ export class ReactorThread {
         ? DEFAULT_DISPOSE_TIMEOUT_MS
         : checkTimeout(disposeTimeoutMs, `${subject} option disposeTimeoutMs`);
     const connection = this.connect();
-    const list = [...args];
+    const list = argumentsByValue(args, subject);
     const ref = connection.request(
       (id) => ({
         k: 'new',

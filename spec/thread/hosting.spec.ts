@@ -120,10 +120,47 @@ describe('reactor thread: hosting and facades', () => {
       expect(echo.echo(undefined)).to.equal(undefined);
     });
 
-    it('a non-cloneable argument fails before sending, naming its position', () => {
-      expect(() => echo.echo(() => 1)).to.throw(TypeError, /argument 1 of EchoService\.echo\(\)/);
+    it('an argument that cannot cross fails before sending, naming its position and part', () => {
+      const what = "EchoService.echo() (reactor thread 'spec-hosting')";
+      expect(() => echo.echo(() => 1)).to.throw(
+        TypeError,
+        messages.threadArgNotData(what, 'argument 1', 'a function'),
+      );
+      expect(() =>
+        echo.echo({ parser: 'babel', plugins: [{ parse: function parse() {} }] }),
+      ).to.throw(
+        TypeError,
+        messages.threadArgNotData(what, 'argument 1.plugins[0].parse', 'the function parse()'),
+      );
+      class Secret {
+        #value = 7;
+        reveal(): number {
+          return this.#value;
+        }
+      }
+      expect(() => echo.echo(new Secret())).to.throw(
+        TypeError,
+        messages.threadArgNotData(
+          what,
+          'argument 1',
+          'a Secret with methods and no data of its own (its state is private)',
+        ),
+      );
       expect(() => echo.add(1, Symbol('x') as unknown as number)).to.throw(TypeError, /argument 2/);
       expect(echo.add(1, 1)).to.equal(2);
+    });
+
+    it('a class instance with data crosses as an argument as its data', () => {
+      class Point {
+        constructor(
+          readonly x: number,
+          readonly y: number,
+        ) {}
+        norm(): number {
+          return Math.hypot(this.x, this.y);
+        }
+      }
+      expect(echo.echo(new Point(3, 4))).to.deep.equal({ x: 3, y: 4 });
     });
 
     it('a result that cannot cross by value fails with a clear TypeError naming where', () => {

@@ -11,7 +11,8 @@ import { ReactorThread, RemoteFacade, TimeoutError, release, type Hosted } from 
 import { messages } from '../../lib/testing';
 import type * as ClientModule from './fixtures/client-like';
 import type * as TextFunctions from './fixtures/text-functions';
-import { fixture, runScript } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { fixture, libPath, runScript } from './helpers';
 
 describe('reactor thread: results', () => {
   let thread: ReactorThread;
@@ -135,12 +136,7 @@ describe('reactor thread: results', () => {
       expect(text.add(2, 3)).to.equal(5);
       expect(text.where()).to.not.equal(0);
       expect(text.wait(5).wait(1_000)).to.equal(5);
-      expect(Object.getOwnPropertyNames(text).sort()).to.deep.equal([
-        'add',
-        'shout',
-        'wait',
-        'where',
-      ]);
+      expect(Object.keys(text).sort()).to.deep.equal(['add', 'shout', 'wait', 'where']);
     });
 
     it('the options apply: timeouts, and unknown names are refused', () => {
@@ -178,9 +174,8 @@ describe('reactor thread: disposing services at shutdown', () => {
     fs.rmSync(dir, { recursive: true, force: true });
     expect(result.stderr).to.equal('');
     expect(result.stdout).to.include('hook sees pong');
-    expect(result.stdout).to.include(
-      `REPORT ${messages.threadDisposeTimedOut("PoolLike (reactor thread 'reactor')", 200)}`,
-    );
+    const timedOut = messages.threadDisposeTimedOut('PoolLike', 200).replace(/\.$/, '');
+    expect(result.stdout).to.include(`REPORT ${timedOut} (in reactor thread 'reactor').\n`);
     expect(result.stdout).to.include('stopped');
     expect(recorded.trim().split('\n')).to.deep.equal([`disposed ${record}`, 'end first']);
   });
@@ -237,6 +232,21 @@ describe('reactor thread: package names', () => {
       );
       expect(result.stderr).to.equal('');
       expect(result.stdout.trim()).to.equal('HELLO!');
+      // An ES-module entry run from elsewhere: its own folder is where the name is found.
+      fs.writeFileSync(
+        path.join(app, 'main.mjs'),
+        `import { createRequire } from 'node:module';\n` +
+          `const { reactorThread } = createRequire(import.meta.url)(${JSON.stringify(libPath)});\n` +
+          `const fns = reactorThread.load('only-in-app').functions({ timeoutMs: 5_000 });\n` +
+          `console.log(fns.shout('from esm'));\n`,
+      );
+      const esm = spawnSync(process.execPath, [path.join(app, 'main.mjs')], {
+        cwd: os.tmpdir(),
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(esm.stderr).to.equal('');
+      expect(esm.stdout.trim()).to.equal('FROM ESM!');
     } finally {
       fs.rmSync(app, { recursive: true, force: true });
     }

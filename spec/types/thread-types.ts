@@ -60,6 +60,7 @@ interface Session {
   release(): void;
 }
 interface PoolService {
+  describe(): Promise<string>;
   query(sql: string): Promise<{ rows: Row[] }>;
   connect(): Promise<Session>;
   maybe(): Promise<Session | undefined>;
@@ -94,6 +95,8 @@ export function remoteResultsAndFunctions(): void {
   loaded.create('PoolService', ['x'], { dispose: 'close' });
   // @ts-expect-error -- remote names a method of the service
   loaded.create('PoolService', ['x'], { remote: { nope: true } });
+  // @ts-expect-error -- ... whose result is an object: a string cannot be called remotely
+  loaded.create('PoolService', ['x'], { remote: { describe: true } });
 
   // functions(): the exported functions only, classes and constants left out.
   const fns = loaded.functions({ timeoutMs: 5_000 });

@@ -44,7 +44,7 @@ import { MethodTable } from './method-table';
 import { HostedObjects } from './hosted-objects';
 import { ServiceModules } from './service-modules';
 import { hostedHere } from '../caller/connection';
-import { NotData, byValue, notDataMessage } from './by-value';
+import { NotData, byValue, notDataMessage } from '../transport/by-value';
 import { encodeThrown } from '../transport/wire';
 
 /** One call running here for a caller. */
@@ -213,11 +213,11 @@ export class ServiceHost implements OperationOwner {
   }
 
   /** OperationOwner: reports through `options.report`, naming this thread. */
-  report(message: string, error: unknown): void {
-    this.options.report(
-      `${message.replace(/:$/, '')} (in reactor thread '${this.address.name}'):`,
-      error,
-    );
+  report(message: string, error?: unknown): void {
+    const where = ` (in reactor thread '${this.address.name}')`;
+    // "...: <error>" when an error follows; a report without one ends its sentence.
+    if (error === undefined) this.options.report(`${message.replace(/([.:])$/, '')}${where}.`);
+    else this.options.report(`${message.replace(/:$/, '')}${where}:`, error);
   }
 
   private close(): void {
@@ -306,8 +306,7 @@ export class ServiceHost implements OperationOwner {
       case 'new': {
         const { path, exportName, args, dispose, disposeTimeoutMs } = request;
         const made = this.modules.construct(path, exportName, args).then((instance) => {
-          const what = `${exportName} (reactor thread '${this.address.name}')`;
-          this.objects.own(instance, what, dispose, disposeTimeoutMs);
+          this.objects.own(instance, exportName, dispose, disposeTimeoutMs);
           return instance;
         });
         this.answer(connection, request.id, made, true);

@@ -23,6 +23,7 @@ import {
   type RemoteRef,
 } from '../transport/protocol';
 import { planMethods } from './method-plans';
+import { argumentsByValue } from '../transport/by-value';
 
 /**
  * Base class of every remote facade, for `instanceof`. Its methods are own properties. Facades are
@@ -93,9 +94,10 @@ export function makeFacade(
               planMethods(result.methods, declared.options, result.className, declared.typed),
             );
     const method = plan.eventual
-      ? function (...args: unknown[]): EventualResult<unknown> {
+      ? function (...given: unknown[]): EventualResult<unknown> {
           if (state.released)
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
+          const args = argumentsByValue(given, what);
           let operation: RemoteOperation | undefined;
           connection.requestLater(
             (id) => callRequest(id, ref, name, flags, args),
@@ -110,9 +112,10 @@ export function makeFacade(
           controller.adoptRemote(result, operation as RemoteOperation);
           return result;
         }
-      : function (...args: unknown[]): unknown {
+      : function (...given: unknown[]): unknown {
           if (state.released)
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
+          const args = argumentsByValue(given, what);
           return connection.request(
             (id) => callRequest(id, ref, name, flags | CALL_BLOCKING, args),
             args,
@@ -122,7 +125,13 @@ export function makeFacade(
           );
         };
     Object.defineProperty(method, 'name', { value: name, configurable: true });
-    Object.defineProperty(facade, name, { value: method, configurable: true, writable: true });
+    // Enumerable: Object.keys() lists what can be called (a module's functions, say).
+    Object.defineProperty(facade, name, {
+      value: method,
+      configurable: true,
+      writable: true,
+      enumerable: true,
+    });
   }
   Object.defineProperty(facade, Symbol.toStringTag, {
     value: `${className} (reactor thread '${connection.address.name}')`,

@@ -32,7 +32,11 @@ export interface ReportMessage {
 
 /** Reports go to the application's logger, in the thread that started this one. */
 function forwardReport(message: string, error?: unknown): void {
-  const report: ReportMessage = { k: 'report', message, error: encodeThrown(error) };
+  const report: ReportMessage = {
+    k: 'report',
+    message,
+    error: error === undefined ? undefined : encodeThrown(error),
+  };
   parentPort?.postMessage(report);
 }
 

@@ -1,5 +1,6 @@
 /**
- * Results cross threads by value: the caller gets the data, never an empty shell.
+ * Values cross threads by value: results and arguments alike, the other side gets the data,
+ * never an empty shell.
  *
  * Structured clone alone is not enough for what client libraries return. It refuses a class
  * instance that holds a function anywhere (node-postgres's `Result` keeps its row parsers), and
@@ -10,8 +11,9 @@
  *
  * - a class instance becomes a plain object of its own enumerable properties (its prototype and
  *   methods stay behind: declare the method `remote` to call them);
- * - a function inside the result is behaviour, not data: an object property holding one is left
- *   out, an array element holding one becomes `undefined`;
+ * - a function inside a result is behaviour, not data: an object property holding one is left
+ *   out, an array element holding one becomes `undefined` (a client's row parsers, say); a
+ *   function inside an argument is refused instead, since the caller meant it to be called;
  * - what has no data to copy is refused with an error that says where it is and what to do: a
  *   function or symbol as the result itself, a promise, weak collections, live objects
  *   (EventEmitters: sockets, streams, clients, pools), native objects (handles), and a class
@@ -20,7 +22,7 @@
  *
  * Cycles and shared references are kept, as structured clone keeps them.
  *
- * Context: the host's thread, when it sends a call's outcome.
+ * Context: the host's thread, when it sends a call's outcome; the caller's, for arguments.
  */
 import { EventEmitter } from 'node:events';
 import { messages } from '../../messages';
@@ -56,17 +58,28 @@ const REFUSED_CLASSES: readonly [abstract new (...args: never[]) => unknown, str
   [WeakRef, 'a WeakRef'],
 ];
 
+/** Where a value goes: names its root in messages, and what a function inside it becomes. */
+export interface Crossing {
+  /** `'the result'`, `'argument 2'`. */
+  readonly root: string;
+  /** `'omit'` (results) or `'refuse'` (arguments). */
+  readonly functions: 'omit' | 'refuse';
+}
+
+const RESULT: Crossing = { root: 'the result', functions: 'omit' };
+
 /**
- * The value to post for a result: `value` itself when it is plain data, else a copy made of its
- * data. Throws NotData for a part that cannot cross by value.
+ * The value to post: `value` itself when it is plain data, else a copy made of its data. Throws
+ * NotData for a part that cannot cross by value.
  */
-export function byValue(value: unknown): unknown {
+export function byValue(value: unknown, crossing: Crossing = RESULT): unknown {
   if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'function') throw new NotData('the result', describeFunction(value));
-    if (typeof value === 'symbol') throw new NotData('the result', String(value));
+    if (typeof value === 'function') throw new NotData(crossing.root, describeFunction(value));
+    if (typeof value === 'symbol') throw new NotData(crossing.root, String(value));
     return value;
   }
-  return isPlainData(value, new Set()) ? value : new DataCopier().copy(value, 'the result');
+  if (isPlainData(value, new Set())) return value;
+  return new DataCopier(crossing.functions).copy(value, crossing.root);
 }
 
 /** Whether structured clone copies `value` faithfully and completely. */
@@ -104,6 +117,14 @@ function isPlainItem(item: unknown, seen: Set<object>): boolean {
 
 class DataCopier {
   private readonly copies = new Map<object, unknown>();
+  constructor(private readonly functions: 'omit' | 'refuse') {}
+
+  /** A function found at `path`: left out (undefined), or refused. */
+  private skip(item: unknown, path: string): boolean {
+    if (typeof item !== 'function') return false;
+    if (this.functions === 'refuse') throw new NotData(path, describeFunction(item));
+    return true;
+  }
 
   copy(value: unknown, path: string): unknown {
     if (typeof value !== 'object' || value === null) {
@@ -123,7 +144,8 @@ class DataCopier {
       const items: unknown[] = [];
       this.copies.set(value, items);
       value.forEach((item: unknown, index) => {
-        items.push(typeof item === 'function' ? undefined : this.copy(item, `${path}[${index}]`));
+        const at = `${path}[${index}]`;
+        items.push(this.skip(item, at) ? undefined : this.copy(item, at));
       });
       return items;
     }
@@ -131,9 +153,9 @@ class DataCopier {
       const map = new Map<unknown, unknown>();
       this.copies.set(value, map);
       for (const [k, v] of value) {
-        if (typeof v === 'function') continue;
         const key = this.copy(k, `${path} (a Map key)`);
-        map.set(key, this.copy(v, `${path}.get(${String(key)})`));
+        const at = `${path}.get(${String(key)})`;
+        if (!this.skip(v, at)) map.set(key, this.copy(v, at));
       }
       return map;
     }
@@ -141,7 +163,8 @@ class DataCopier {
       const set = new Set<unknown>();
       this.copies.set(value, set);
       for (const item of value) {
-        if (typeof item !== 'function') set.add(this.copy(item, `${path} (a Set item)`));
+        const at = `${path} (a Set item)`;
+        if (!this.skip(item, at)) set.add(this.copy(item, at));
       }
       return set;
     }
@@ -152,8 +175,7 @@ class DataCopier {
     this.copies.set(value, copy);
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
-      if (typeof item === 'function') continue;
-      copy[key] = this.copy(item, `${path}.${key}`);
+      if (!this.skip(item, `${path}.${key}`)) copy[key] = this.copy(item, `${path}.${key}`);
     }
     return copy;
   }
@@ -203,4 +225,25 @@ function describeFunction(fn: unknown): string {
 /** The message for a result that cannot cross, naming the call and the declaration to use. */
 export function notDataMessage(what: string, method: string, problem: NotData): string {
   return messages.threadResultNotData(what, method, problem.path, problem.found);
+}
+
+/**
+ * The arguments of a call as they cross: each by value (see above), or a TypeError naming the
+ * call, the argument and the part of it that cannot cross.
+ */
+export function argumentsByValue(args: readonly unknown[], what: string): unknown[] {
+  let copied: unknown[] | undefined;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (typeof arg !== 'object' && typeof arg !== 'function' && typeof arg !== 'symbol') continue;
+    let data: unknown;
+    try {
+      data = byValue(arg, { root: `argument ${i + 1}`, functions: 'refuse' });
+    } catch (error) {
+      if (!(error instanceof NotData)) throw error;
+      throw new TypeError(messages.threadArgNotData(what, error.path, error.found));
+    }
+    if (data !== arg) (copied ??= [...args])[i] = data;
+  }
+  return copied ?? (args as unknown[]);
 }
