@@ -102,7 +102,7 @@ export function createFacadeFactory(invoker: Invoker) {
   };
 }
 
-interface MethodPlan {
+interface GeneratedMethod {
   readonly name: string | symbol;
   readonly kind: ReactorMethodKind;
   readonly timeoutMs: number | undefined;
@@ -124,8 +124,8 @@ function buildFacade(invoker: Invoker, Service: unknown, options: UncheckedOptio
   }
   const service = Service as AnyClass;
   const className = service.name || '<anonymous class>';
-  const planner = planMethods(service, className, options);
-  const generate = (plan: MethodPlan, what: string): ((...args: unknown[]) => unknown) =>
+  const planner = planFacade(service, className, options);
+  const generate = (plan: GeneratedMethod, what: string): ((...args: unknown[]) => unknown) =>
     bindToReactor(
       invoker,
       plan.kind,
@@ -182,7 +182,7 @@ function forwardFields(
   facade: object,
   instance: object,
   className: string,
-  planner: MethodPlanner,
+  planner: FacadePlan,
   fieldMethod: (name: string | symbol) => (...args: unknown[]) => unknown,
 ): void {
   const fields: (string | symbol)[] = [];
@@ -220,10 +220,10 @@ function definedByFacadeClass(facade: object, name: string | symbol): boolean {
 
 const FACADE_OPTIONS = ['timeoutMs', 'timeouts', 'eventual', 'exclude', 'wrap'];
 
-/** What planMethods() decided, for the prototype methods and for instance fields. */
-interface MethodPlanner {
+/** What planFacade() decided, for the prototype methods and for instance fields. */
+interface FacadePlan {
   /** A plan per prototype method, excluded ones left out. */
-  readonly plans: readonly MethodPlan[];
+  readonly plans: readonly GeneratedMethod[];
   /** The prototype methods of the service, nearest definition first. */
   readonly methods: readonly (string | symbol)[];
   readonly known: ReadonlySet<string | symbol>;
@@ -234,7 +234,7 @@ interface MethodPlanner {
    */
   readonly namedFields: ReadonlyMap<string | symbol, string>;
   /** The plan of the method forwarding to an instance field of that name. */
-  planField(name: string | symbol): MethodPlan;
+  planField(name: string | symbol): GeneratedMethod;
 }
 
 /**
@@ -242,11 +242,7 @@ interface MethodPlanner {
  * name that is on the prototype but not a method at once, one that is nowhere on the prototype
  * when a facade is constructed and its instance has no such field either.
  */
-function planMethods(
-  service: AnyClass,
-  className: string,
-  options: UncheckedOptions,
-): MethodPlanner {
+function planFacade(service: AnyClass, className: string, options: UncheckedOptions): FacadePlan {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(messages.facadeNeedsOptions(options));
   }
@@ -290,7 +286,7 @@ function planMethods(
     fallback: defaultTimeout,
     eventualMustBeListed: true,
   };
-  const planOne = (name: string | symbol): MethodPlan => {
+  const planOne = (name: string | symbol): GeneratedMethod => {
     const decision = decideMethod(rule, name, declared.get(name));
     const wrapWith = wrap[name];
     if (wrapWith !== undefined && typeof wrapWith !== 'function') {
@@ -305,7 +301,7 @@ function planMethods(
     };
   };
 
-  const plans: MethodPlan[] = [];
+  const plans: GeneratedMethod[] = [];
   for (const name of methods) {
     if (!exclude.has(name)) plans.push(planOne(name));
   }
