@@ -57,9 +57,8 @@ export interface RemoteResultOptions<T> {
  * result is an object can be named.
  */
 export type RemoteMap<T> = {
-  readonly [K in MethodKeys<T> as NonNullable<ResultOf<T, K>> extends object
-    ? K
-    : never]?: true | RemoteResultOptions<NonNullable<ResultOf<T, K>>>;
+  readonly [K in MethodKeys<T> as NonNullable<ResultOf<T, K>> extends object ? K : never]?:
+    true | RemoteResultOptions<NonNullable<ResultOf<T, K>>>;
 };
 
 /** The `eventual` methods of remote-result options O (none for `true`). */

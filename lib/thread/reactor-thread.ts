@@ -25,6 +25,7 @@ import {
   newHostAddress,
   type ExportInfo,
   type MethodInfo,
+  type MethodPlan,
   type RemoteRef,
 } from './transport/protocol';
 import { makeFacade } from './remote/remote';
@@ -248,14 +249,7 @@ export class ReactorThread {
       subject,
       (arrived) => arrived,
     ) as RemoteRef;
-    const plans = planMethods(ref.methods, facadeOptions, ref.className, true, subject);
-    return makeFacade(
-      this.controller,
-      connection,
-      ref.$crochetRef,
-      ref.className,
-      plans,
-    ) as unknown as UntypedService;
+    return this.facadeOf(connection, ref, facadeOptions, subject);
   }
 
   private functions(modulePath: string, options: object = {}): UntypedService {
@@ -268,19 +262,25 @@ export class ReactorThread {
       subject,
       (arrived) => arrived,
     ) as RemoteRef;
+    return this.facadeOf(connection, ref, options, subject);
+  }
+
+  /** The facade of a new reference, planned from `options`; bad options give the ref back. */
+  private facadeOf(
+    connection: Connection,
+    ref: RemoteRef,
+    options: object,
+    subject: string,
+  ): UntypedService {
+    let plans: MethodPlan[];
     try {
-      const plans = planMethods(ref.methods, options, ref.className, true, subject);
-      return makeFacade(
-        this.controller,
-        connection,
-        ref.$crochetRef,
-        ref.className,
-        plans,
-      ) as unknown as UntypedService;
+      plans = planMethods(ref.methods, options, ref.className, true, subject);
     } catch (error) {
       connection.sendQuietly({ k: 'release', target: ref.$crochetRef });
       throw error;
     }
+    const facade = makeFacade(this.controller, connection, ref.$crochetRef, ref.className, plans);
+    return facade as unknown as UntypedService;
   }
 
   /**
