@@ -182,7 +182,7 @@ export class CoreCheck {
     this.lastAt = now;
     if (previous === undefined) return this.crowded;
     const usable = (reading.idleMs - previous.idleMs + reading.ownMs - previous.ownMs) / elapsed;
-    this.usable = this.usable < 0 ? usable : (2 * this.usable + usable) / 3;
+    this.usable = this.usable < 0 ? usable : (this.usable + usable) / 2;
     if (this.crowded ? this.usable > SPARE_ABOVE : this.usable < CROWDED_BELOW) {
       this.crowded = !this.crowded;
     }
