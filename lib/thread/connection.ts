@@ -252,7 +252,12 @@ export class Connection {
     let spinUntil = -1;
     // Early wakes (REPLY_SOON) only while a core is free for the spin after one.
     let soonMs = 0;
-    // Whether spinning was possible: then the reply's time sets the next spins' budgets.
+    // Whether the reply's time sets the next spins' budgets: when spinning was possible, and
+    // unless a spin ran out. With the host on this thread's core, a reply comes only once the
+    // spin gives up, and budgets that learnt from such replies grew to their cap (measured:
+    // 100 KB echoes 56 µs against 42 µs with spinning off). Replies slept for without spinning
+    // (spinning stopped) are learnt from: how a call whose body waits on I/O longer than the
+    // current budget gets a budget that catches it, at the next probe.
     let learn = false;
     for (;;) {
       const seen = Atomics.load(this.control, REPLIES);
@@ -294,7 +299,10 @@ export class Connection {
         }
         now = clock.now();
         if (arrived) this.spin.worked(now - started);
-        else this.spin.failed();
+        else {
+          this.spin.failed();
+          learn = false;
+        }
         continue;
       }
       const soon = Atomics.load(this.control, REPLY_SOON);
