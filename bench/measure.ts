@@ -64,6 +64,84 @@ export function distribution(samples: readonly number[]): Distribution {
   return { p50: at(0.5), p90: at(0.9), mean };
 }
 
+/** One of several operations measured side by side (measureRounds). */
+export interface Contender {
+  readonly name: string;
+  /** One call; a promise it returns is awaited (measureRoundsAsync only). */
+  readonly op: () => unknown;
+}
+
+/** A contender's result: its batches' per-call times, and the process's CPU time per call. */
+export interface RoundsMeasurement extends Measurement {
+  /** Median over the batches of the process's CPU time (user + system, all threads) per call. */
+  readonly cpuNsPerOp: number;
+}
+
+interface Samples {
+  readonly times: number[];
+  readonly cpu: number[];
+}
+
+function summariseRounds(samples: Samples): RoundsMeasurement {
+  const { nsPerOp, p90 } = summarise(samples.times);
+  return { nsPerOp, p90, cpuNsPerOp: summarise(samples.cpu).nsPerOp };
+}
+
+/**
+ * Interleaved rounds: each round runs one batch of `perBatch` calls of every contender in turn
+ * (the same batch size for all), so that a change in the machine's state during the run (another
+ * process, frequency, placement of threads) touches every contender alike. One warm-up batch
+ * each first. Synchronous calls only (an in-thread blocking call cannot run in a microtask).
+ */
+export function measureRounds(
+  contenders: readonly Contender[],
+  perBatch: number,
+  rounds: number,
+): Map<string, RoundsMeasurement> {
+  const samples = new Map<string, Samples>(contenders.map((c) => [c.name, { times: [], cpu: [] }]));
+  for (const { op } of contenders) for (let i = 0; i < perBatch; i += 1) op();
+  for (let round = 0; round < rounds; round += 1) {
+    for (const { name, op } of contenders) {
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < perBatch; i += 1) op();
+      record(samples.get(name), start, cpu, perBatch);
+    }
+  }
+  return new Map([...samples].map(([name, s]) => [name, summariseRounds(s)]));
+}
+
+/** measureRounds for contenders some of whose calls return promises (each call is awaited). */
+export async function measureRoundsAsync(
+  contenders: readonly Contender[],
+  perBatch: number,
+  rounds: number,
+): Promise<Map<string, RoundsMeasurement>> {
+  const samples = new Map<string, Samples>(contenders.map((c) => [c.name, { times: [], cpu: [] }]));
+  for (const { op } of contenders) for (let i = 0; i < perBatch; i += 1) await op();
+  for (let round = 0; round < rounds; round += 1) {
+    for (const { name, op } of contenders) {
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < perBatch; i += 1) await op();
+      record(samples.get(name), start, cpu, perBatch);
+    }
+  }
+  return new Map([...samples].map(([name, s]) => [name, summariseRounds(s)]));
+}
+
+function record(
+  samples: Samples | undefined,
+  start: bigint,
+  cpu: NodeJS.CpuUsage,
+  perBatch: number,
+): void {
+  const elapsed = Number(process.hrtime.bigint() - start);
+  const used = process.cpuUsage(cpu);
+  samples?.times.push(elapsed / perBatch);
+  samples?.cpu.push(((used.user + used.system) * 1000) / perBatch);
+}
+
 /** Microseconds with three significant digits or more: 0.072 µs, 1.49 µs, 58.2 µs. */
 export function formatNs(ns: number): string {
   const digits = ns >= 10_000 ? 1 : ns >= 1_000 ? 2 : 3;

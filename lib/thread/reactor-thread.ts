@@ -50,12 +50,13 @@ export interface ReactorThreadOptions {
    */
   readonly stopTimeoutMs?: number;
   /**
-   * Spin-before-sleep budgets in microseconds: how long a blocked caller polls the reply counter
-   * before it sleeps in Atomics.wait, and how long the reactor thread polls for the next
-   * request after replying to a blocking call. Default 50 each; 0 disables spinning.
+   * Spin-before-sleep budgets in microseconds: the most a blocked caller polls the reply counter
+   * before it sleeps in Atomics.wait (it spins about twice the usual reply time, within this),
+   * and how long the reactor thread polls for the next request after replying to a blocking
+   * call. Neither spins while the machine has no core to spare; 0 disables spinning.
    */
   readonly spinMicros?: {
-    /** How long a blocked caller polls before it sleeps, in µs (default 50). */
+    /** The most a blocked caller polls before it sleeps, in µs (default 250). */
     readonly caller?: number;
     /** How long the reactor thread polls for the next request, in µs (default 50). */
     readonly host?: number;

@@ -7,10 +7,11 @@
  * Blocking, step by step:
  * 1. read the REPLIES counter, 2. drain the channel with `receiveMessageOnPort` (replies are
  * matched to pending calls by id; stale replies of abandoned calls are dropped), 3. if the call
- * is settled, return; 4. if the host is down, fail every pending call; 5. spin on the counter for
- * at most `spinMicros`, then `Atomics.wait` on it while it still holds the value read in step 1,
- * in slices of at most SLICE_MS (so a host that died without telling anyone, and a stop()
- * signalled only through the shared state, are noticed within a slice).
+ * is settled, return; 4. if the host is down, fail every pending call; 5. spin on the counter
+ * (for about twice as long as replies have been taking, at most `spinMicros`, and only while the
+ * machine has a core to spare: adaptive-spin.ts), then `Atomics.wait` on it while it still holds
+ * the value read in step 1, in slices of at most SLICE_MS (so a host that died without telling
+ * anyone, and a stop() signalled only through the shared state, are noticed within a slice).
  *
  * Context: the thread that opened the connection (connections are per thread).
  */
@@ -34,6 +35,8 @@ import {
   REPLIES,
   REPLY_SOON,
   REQUESTS,
+  SLEEPING,
+  SLEEPING_WAKE_SOON,
   STATE,
   hubChannelName,
   type ConnectRequest,
@@ -43,19 +46,29 @@ import {
   type Request,
 } from '../transport/protocol';
 import { decodeThrown, explainUncloneable } from '../transport/wire';
-import { checkSignals } from './signals';
-import { AdaptiveSpin } from '../transport/adaptive-spin';
+import { SIGNAL_CHECK_MS, checkSignals } from './signals';
+import { AdaptiveSpin, LatencyBudget, coreCheck } from '../transport/adaptive-spin';
 
-/** How long a caller spins on the reply counter before it sleeps in Atomics.wait (µs). */
-export const DEFAULT_CALLER_SPIN_US = 50;
+/**
+ * The longest a caller spins on the reply counter before it sleeps in Atomics.wait (µs). How
+ * long it really spins follows its replies (LatencyBudget): twice their typical time, at least
+ * MIN_CALLER_SPIN_US.
+ */
+export const DEFAULT_CALLER_SPIN_US = 250;
+/** The least a spinning caller spins for a reply (µs), when its cap is at least that. */
+const MIN_CALLER_SPIN_US = 50;
 /** Longest single Atomics.wait: how late a silent host death or a shared stop is noticed. */
 const SLICE_MS = 50;
 /**
  * Longest spin after an early wake (REPLY_SOON) before sleeping again, in µs. Adaptive like the
- * other spins: on a machine short of cores the spinner would hold the core the host needs to
- * clone the reply (measured with one core taken by another process: 4x slower payloads).
+ * other spins (twice the typical wait for a reply after an early wake, at least
+ * MIN_EARLY_WAKE_SPIN_US): with the host on this thread's own core (a machine short of cores,
+ * or both threads placed on one core for a while), the spinner holds the core the host needs to
+ * finish the reply, and a spin of 500 µs each time made such calls 30x slower.
  */
 export const SOON_SPIN_US = 500;
+/** The least an early-woken caller spins (µs). */
+export const MIN_EARLY_WAKE_SPIN_US = 50;
 
 /** Something a reply settles. */
 export interface Settleable {
@@ -109,8 +122,11 @@ export class Connection {
   /** Messages taken from the channel so far (compared with the REPLIES counter). */
   private consumed = 0;
   private readonly spin: AdaptiveSpin;
-  /** The spin after an early wake (REPLY_SOON). */
+  /** How long to spin for a reply, from how long replies have been taking. */
+  private readonly budget: LatencyBudget;
+  /** The spin after an early wake (REPLY_SOON), and how long it lasts. */
   private readonly soonSpin: AdaptiveSpin;
+  private readonly soonBudget = new LatencyBudget(MIN_EARLY_WAKE_SPIN_US, SOON_SPIN_US);
 
   private constructor(
     readonly address: HostAddress,
@@ -118,7 +134,9 @@ export class Connection {
     control: SharedArrayBuffer,
     spinMicros: number,
   ) {
-    this.spin = new AdaptiveSpin(spinMicros);
+    // Any reply that comes within the budget means spinning paid.
+    this.spin = new AdaptiveSpin(spinMicros, spinMicros);
+    this.budget = new LatencyBudget(MIN_CALLER_SPIN_US, spinMicros);
     this.soonSpin = new AdaptiveSpin(spinMicros > 0 ? SOON_SPIN_US : 0, SOON_SPIN_US);
     this.control = new Int32Array(control);
     this.hostState = new Int32Array(address.state);
@@ -229,23 +247,47 @@ export class Connection {
   block(done: () => boolean, timeoutMs: number): 'settled' | 'timeout' {
     const started = clock.now();
     const deadline = started + timeoutMs;
+    // The clock is read only when needed: -1 after a wait, until the next look at it.
+    let now = started;
     let spinUntil = -1;
-    let spinStart = 0;
+    // Early wakes (REPLY_SOON) only while a core is free for the spin after one.
+    let soonMs = 0;
+    // Whether the reply's time sets the next spins' budgets: when spinning was possible, and
+    // unless a spin ran out. With the host on this thread's core, a reply comes only once the
+    // spin gives up, and budgets that learnt from such replies grew to their cap (measured:
+    // 100 KB echoes 56 µs against 42 µs with spinning off). Replies slept for without spinning
+    // (spinning stopped) are learnt from: how a call whose body waits on I/O longer than the
+    // current budget gets a budget that catches it, at the next probe.
+    let learn = false;
     for (;;) {
       const seen = Atomics.load(this.control, REPLIES);
       this.drain();
-      if (done()) return 'settled';
+      if (done()) {
+        if (learn) this.budget.observed(clock.now() - started);
+        return 'settled';
+      }
       if (!this.up) {
         this.hostDown();
         if (done()) return 'settled';
         // Nothing pending could settle it (a start that failed): the host is gone for good.
         throw this.downError('the call');
       }
-      const now = clock.now();
+      if (now < 0) {
+        now = clock.now();
+        if (now - started >= SIGNAL_CHECK_MS) {
+          if (checkSignals(started)) this.stopSeen();
+          // Its loop turn may have run anything (a timer calling stop()): look again first.
+          continue;
+        }
+      }
       if (now >= deadline) return 'timeout';
       if (spinUntil < 0) {
-        spinStart = now;
-        spinUntil = now + this.spin.nextMs();
+        spinUntil = now;
+        if (!coreCheck.update(now)) {
+          learn = true;
+          if (this.spin.nextMs() > 0) spinUntil = now + this.budget.nextMs();
+          soonMs = this.soonSpin.nextMs();
+        }
       }
       if (now < spinUntil) {
         let arrived = true;
@@ -255,20 +297,22 @@ export class Connection {
             break;
           }
         }
-        if (arrived) this.spin.worked(clock.now() - spinStart);
-        else this.spin.failed();
+        now = clock.now();
+        if (arrived) this.spin.worked(now - started);
+        else {
+          this.spin.failed();
+          learn = false;
+        }
         continue;
       }
-      // Ask for an early wake only while spinning after one pays off.
-      const soonMs = this.soonSpin.nextMs();
       const soon = Atomics.load(this.control, REPLY_SOON);
-      if (soonMs > 0) Atomics.store(this.control, CALLER_SLEEPING, 1);
+      Atomics.store(this.control, CALLER_SLEEPING, soonMs > 0 ? SLEEPING_WAKE_SOON : SLEEPING);
       Atomics.wait(this.control, REPLIES, seen, Math.min(SLICE_MS, deadline - now));
-      if (soonMs > 0) {
-        Atomics.store(this.control, CALLER_SLEEPING, 0);
-        if (Atomics.load(this.control, REPLY_SOON) !== soon) this.awaitSoonReply(seen, soonMs);
+      Atomics.store(this.control, CALLER_SLEEPING, 0);
+      if (soonMs > 0 && Atomics.load(this.control, REPLY_SOON) !== soon) {
+        this.awaitSoonReply(seen, soonMs);
       }
-      if (checkSignals(started)) this.stopSeen();
+      now = -1;
     }
   }
 
@@ -278,14 +322,18 @@ export class Connection {
    */
   private awaitSoonReply(seen: number, budgetMs: number): void {
     const start = clock.now();
-    const until = start + budgetMs;
+    const until = start + Math.min(budgetMs, this.soonBudget.nextMs());
     for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
       if ((i & 63) === 0 && clock.now() >= until) {
+        // Not observed: with the host on this core, the reply comes only once the spin gives up,
+        // and budgets that learnt from such waits grew to their cap.
         this.soonSpin.failed();
         return;
       }
     }
-    this.soonSpin.worked(clock.now() - start);
+    const waited = clock.now() - start;
+    this.soonSpin.worked(waited);
+    this.soonBudget.observed(waited);
   }
 
   /** Stops waiting for the reply to call `id` (a later reply is dropped as stale). */
@@ -340,6 +388,7 @@ export class Connection {
     if (
       Array.isArray(request) &&
       (request[3] & CALL_BLOCKING) !== 0 &&
+      !coreCheck.crowded &&
       Atomics.load(this.hostState, HOST_IDLE) === 1
     ) {
       // The host sleeps in its loop: wake it now, while the call is being cloned.

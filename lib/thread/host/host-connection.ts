@@ -5,7 +5,13 @@
  * Context: the host's thread.
  */
 import { BroadcastChannel } from 'node:worker_threads';
-import { CALLER_SLEEPING, REPLIES, REPLY_SOON, type Reply } from '../transport/protocol';
+import {
+  CALLER_SLEEPING,
+  REPLIES,
+  REPLY_SOON,
+  SLEEPING_WAKE_SOON,
+  type Reply,
+} from '../transport/protocol';
 
 export class HostConnection {
   /** Requests taken so far (compared with the caller's REQUESTS counter). */
@@ -25,12 +31,22 @@ export class HostConnection {
     if (this.closed) return;
     this.channel.postMessage(reply);
     Atomics.add(this.control, REPLIES, 1);
-    Atomics.notify(this.control, REPLIES);
+    // Only a caller that sleeps needs the futex wake (see CALLER_SLEEPING for why none is lost).
+    if (Atomics.load(this.control, CALLER_SLEEPING) !== 0) Atomics.notify(this.control, REPLIES);
   }
+
+  /**
+   * Whether the caller was asleep when this thread last replied to a blocking call (read by
+   * HostSpin: such a caller calls again only after its wake-up, so a spin for that call that runs
+   * out says less about spinning).
+   */
+  static callerAsleep = false;
 
   /** The reply to a blocking call follows: wake a sleeping caller now (see REPLY_SOON). */
   soon(): void {
-    if (Atomics.load(this.control, CALLER_SLEEPING) === 0) return;
+    const sleeping = Atomics.load(this.control, CALLER_SLEEPING);
+    HostConnection.callerAsleep = sleeping !== 0;
+    if (sleeping !== SLEEPING_WAKE_SOON) return;
     Atomics.add(this.control, REPLY_SOON, 1);
     Atomics.notify(this.control, REPLIES);
   }

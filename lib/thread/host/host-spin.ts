@@ -1,16 +1,17 @@
 /**
  * When the host spins instead of going back to its event loop (docs/reactor-threads.md, "Spin
  * budget"): after replying to a blocking call it polls every connection for the next request,
- * and after a heads-up it polls for the call being announced. Both budgets adapt (see
- * adaptive-spin.ts), a burst never holds the loop longer than MAX_BURST_MS, and HOST_IDLE tells
- * callers when a heads-up is worth posting.
+ * and after a heads-up it polls for the call being announced. Neither happens while the machine
+ * has no core to spare (CoreCheck); both budgets adapt (see adaptive-spin.ts), a burst never
+ * holds the loop longer than MAX_BURST_MS, and HOST_IDLE tells callers when a heads-up is worth
+ * posting.
  *
  * Context: the host's thread.
  */
 import * as clock from '../../core/clock';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { AdaptiveSpin } from '../transport/adaptive-spin';
-import type { HostConnection } from './host-connection';
+import { AdaptiveSpin, LatencyBudget, coreCheck } from '../transport/adaptive-spin';
+import { HostConnection } from './host-connection';
 import { HOST_IDLE, REQUESTS, type Request } from '../transport/protocol';
 
 /** How long the host keeps spinning for the next request after a reply, in microseconds. */
@@ -18,10 +19,12 @@ export const DEFAULT_HOST_SPIN_US = 50;
 /** A burst of spinning never holds the event loop longer than this (ms) without a loop turn. */
 const MAX_BURST_MS = 2;
 /**
- * Longest wait, spinning, for the call that a heads-up announced (µs). Adaptive: on a machine
- * short of cores the host would hold the core the caller needs to clone the call.
+ * Longest wait, spinning, for the call that a heads-up announced (µs). Adaptive (twice the
+ * typical wait, at least MIN_HEADS_UP_SPIN_US): with the caller on this thread's core the host
+ * would hold the core the caller needs to clone the call.
  */
 export const HEADS_UP_SPIN_US = 500;
+const MIN_HEADS_UP_SPIN_US = 50;
 
 /** What the spin hands a request it took to. */
 export type TakeRequest = (connection: HostConnection, request: Request) => void;
@@ -32,6 +35,8 @@ export class HostSpin {
   private readonly headsUpSpin: AdaptiveSpin;
   /** Its budget, drawn when the host last went idle (ms; 0: none). */
   private headsUpMs: number;
+  /** How long announced calls have taken to arrive (spins that saw them). */
+  private readonly headsUpBudget = new LatencyBudget(MIN_HEADS_UP_SPIN_US, HEADS_UP_SPIN_US);
   /** Mirrors HOST_IDLE in the shared state. */
   private idle: boolean;
   private spinning = false;
@@ -53,7 +58,8 @@ export class HostSpin {
 
   /** A request arrived through the event loop: a burst starts. */
   arrived(): void {
-    this.burstStart = clock.now();
+    // Only a spin reads it (none while the machine is crowded; a stale one ends a burst early).
+    if (!coreCheck.crowded) this.burstStart = clock.now();
     this.busy();
   }
 
@@ -63,20 +69,24 @@ export class HostSpin {
    */
   awaitAnnounced(connection: HostConnection): void {
     // A stale heads-up (posted as spinning for them stopped): the loop delivers the call.
-    if (this.headsUpMs <= 0) return;
+    if (this.headsUpMs <= 0 || coreCheck.crowded) return;
     const start = clock.now();
-    const until = start + this.headsUpMs;
+    const until = start + Math.min(this.headsUpMs, this.headsUpBudget.nextMs());
     for (let i = 1; ; i += 1) {
       if (Atomics.load(connection.control, REQUESTS) !== connection.handled) {
         const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
         if (received !== undefined) {
-          this.headsUpSpin.worked(clock.now() - start);
+          const waited = clock.now() - start;
+          this.headsUpSpin.worked(waited);
+          this.headsUpBudget.observed(waited);
           connection.handled += 1;
           this.take(connection, received.message as Request);
           return;
         }
       }
       if ((i & 63) === 0 && clock.now() >= until) {
+        // Not observed: with the caller on this core, the call comes only once the spin gives
+        // up, and a budget that learnt from such waits grew to its cap.
         this.headsUpSpin.failed();
         return;
       }
@@ -96,7 +106,8 @@ export class HostSpin {
     // Every way out but a call left running (whose reply spins again) goes back to the loop
     // idle, with `idle` set so that the next caller posts a heads-up.
     let callRunning = false;
-    if (clock.now() - this.burstStart > MAX_BURST_MS) {
+    const now = clock.now();
+    if (now - this.burstStart > MAX_BURST_MS || coreCheck.update(now)) {
       this.goIdle();
       return;
     }
@@ -133,7 +144,11 @@ export class HostSpin {
         if ((i & 15) === 0) {
           const now = clock.now();
           if (now > deadline) {
-            this.budget.failed();
+            // A caller that slept through the reply calls again only after its wake-up, so this
+            // says less about spinning: stopping at once here left both sides asleep, each
+            // spin failing for want of the other. It still counts a little: with the caller on
+            // this core, it is this spin that keeps it from calling.
+            this.budget.failed(HostConnection.callerAsleep ? 0.5 : 1);
             return;
           }
           if (now - this.burstStart > MAX_BURST_MS) return;
@@ -158,7 +173,7 @@ export class HostSpin {
    * spinning for the call a heads-up announces pays off.
    */
   private goIdle(): void {
-    this.headsUpMs = this.headsUpSpin.nextMs();
+    this.headsUpMs = coreCheck.crowded ? 0 : this.headsUpSpin.nextMs();
     const idle = this.headsUpMs > 0;
     if (idle !== this.idle) {
       this.idle = idle;

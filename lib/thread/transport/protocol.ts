@@ -21,8 +21,18 @@
 /** Slots of a connection's control array (Int32Array over a SharedArrayBuffer). */
 export const REQUESTS = 0;
 export const REPLIES = 1;
-/** 1 while the caller sleeps in `Atomics.wait` on REPLIES (a hint: it may be stale). */
+/**
+ * Non-zero while the caller sleeps (or is about to sleep) in `Atomics.wait` on REPLIES:
+ * `SLEEPING`, or `SLEEPING_WAKE_SOON` when it wants an early wake (REPLY_SOON). Set before each
+ * wait, cleared after it. The host notifies only a caller that has it set: a spinning caller
+ * needs no futex wake. Safe because all of these atomics are sequentially consistent: either the
+ * host's read after bumping REPLIES sees the flag, or the caller's wait, which re-reads REPLIES
+ * after setting the flag, sees the new count and returns at once.
+ */
 export const CALLER_SLEEPING = 2;
+/** Values of CALLER_SLEEPING. */
+export const SLEEPING = 1;
+export const SLEEPING_WAKE_SOON = 2;
 /**
  * Bumped (and REPLIES notified, REPLIES itself unchanged) by the host just before it serializes
  * the reply of a blocking call whose caller sleeps: the caller wakes while the reply is being
