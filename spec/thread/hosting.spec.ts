@@ -120,6 +120,22 @@ describe('reactor thread: hosting and facades', () => {
       expect(echo.echo(undefined)).to.equal(undefined);
     });
 
+    it('a SharedArrayBuffer crosses as shared memory, also inside a class instance', () => {
+      const shared = new SharedArrayBuffer(4);
+      const back = echo.echo(shared) as SharedArrayBuffer;
+      new Int32Array(back)[0] = 42;
+      expect(new Int32Array(shared)[0]).to.equal(42);
+      class Holder {
+        constructor(readonly memory: SharedArrayBuffer) {}
+        read(): number {
+          return new Int32Array(this.memory)[0] ?? -1;
+        }
+      }
+      const held = echo.echo(new Holder(shared)) as { memory: SharedArrayBuffer };
+      new Int32Array(held.memory)[0] = 7;
+      expect(new Int32Array(shared)[0]).to.equal(7);
+    });
+
     it('an argument that cannot cross fails before sending, naming its position and part', () => {
       const what = "EchoService.echo() (reactor thread 'spec-hosting')";
       expect(() => echo.echo(() => 1)).to.throw(

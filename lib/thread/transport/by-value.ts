@@ -43,6 +43,7 @@ const CLONED_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = 
   Date,
   RegExp,
   ArrayBuffer,
+  SharedArrayBuffer,
   Error,
   Boolean,
   Number,
@@ -86,7 +87,13 @@ export function byValue(value: unknown, crossing: Crossing = RESULT): unknown {
 function isPlainData(value: object, seen: Set<object>): boolean {
   if (seen.has(value)) return true;
   seen.add(value);
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return true;
+  if (
+    ArrayBuffer.isView(value) ||
+    value instanceof ArrayBuffer ||
+    value instanceof SharedArrayBuffer
+  ) {
+    return true;
+  }
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Array.prototype) {
     for (const item of value as unknown[]) if (!isPlainItem(item, seen)) return false;
