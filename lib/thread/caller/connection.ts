@@ -46,8 +46,15 @@ import {
   type Request,
 } from '../transport/protocol';
 import { decodeThrown, explainUncloneable } from '../transport/wire';
+import { hostedHere } from '../transport/local-hosts';
+import { BlockingCall, type Settleable } from './pending-call';
 import { SIGNAL_CHECK_MS, checkSignals } from './signals';
-import { AdaptiveSpin, LatencyBudget, coreCheck } from '../transport/adaptive-spin';
+import {
+  AdaptiveSpin,
+  LatencyBudget,
+  coreCheck,
+  spinUntilChanged,
+} from '../transport/adaptive-spin';
 
 /**
  * The longest a caller spins on the reply counter before it sleeps in Atomics.wait (µs). How
@@ -69,44 +76,6 @@ const SLICE_MS = 50;
 export const SOON_SPIN_US = 500;
 /** The least an early-woken caller spins (µs). */
 export const MIN_EARLY_WAKE_SPIN_US = 50;
-
-/** Something a reply settles. */
-export interface Settleable {
-  resolve(value: unknown): void;
-  reject(wireError: unknown): void;
-  resolveRef(ref: RemoteRef): void;
-  /** The host went away: fail with this (already built) error. */
-  lose(error: unknown): void;
-  readonly settled: boolean;
-}
-
-/** One blocking call in flight. */
-class BlockingCall implements Settleable {
-  settled = false;
-  failed = false;
-  value: unknown = undefined;
-  wireError: unknown = undefined;
-  localError: unknown = undefined;
-  ref: RemoteRef | undefined = undefined;
-  resolve(value: unknown): void {
-    this.settled = true;
-    this.value = value;
-  }
-  reject(wireError: unknown): void {
-    this.settled = true;
-    this.failed = true;
-    this.wireError = wireError;
-  }
-  resolveRef(ref: RemoteRef): void {
-    this.settled = true;
-    this.ref = ref;
-  }
-  lose(error: unknown): void {
-    this.settled = true;
-    this.failed = true;
-    this.localError = error;
-  }
-}
 
 let connectionCount = 0;
 
@@ -290,13 +259,7 @@ export class Connection {
         }
       }
       if (now < spinUntil) {
-        let arrived = true;
-        for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
-          if ((i & 63) === 0 && clock.now() >= spinUntil) {
-            arrived = false;
-            break;
-          }
-        }
+        const arrived = spinUntilChanged(this.control, REPLIES, seen, spinUntil);
         now = clock.now();
         if (arrived) this.spin.worked(now - started);
         else {
@@ -323,13 +286,11 @@ export class Connection {
   private awaitSoonReply(seen: number, budgetMs: number): void {
     const start = clock.now();
     const until = start + Math.min(budgetMs, this.soonBudget.nextMs());
-    for (let i = 1; Atomics.load(this.control, REPLIES) === seen; i += 1) {
-      if ((i & 63) === 0 && clock.now() >= until) {
-        // Not observed: with the host on this core, the reply comes only once the spin gives up,
-        // and budgets that learnt from such waits grew to their cap.
-        this.soonSpin.failed();
-        return;
-      }
+    if (!spinUntilChanged(this.control, REPLIES, seen, until)) {
+      // Not observed: with the host on this core, the reply comes only once the spin gives up,
+      // and budgets that learnt from such waits grew to their cap.
+      this.soonSpin.failed();
+      return;
     }
     const waited = clock.now() - start;
     this.soonSpin.worked(waited);
@@ -480,26 +441,4 @@ export class Connection {
 /** The reply to a request that never answers with a reference. */
 function unexpectedRef(ref: RemoteRef): never {
   throw new TypeError(`crochet: unexpected reference to a hosted ${ref.className}`);
-}
-
-const openConnections = new Map<string, Connection>();
-
-/** Ids of the hosts running on this thread: blocking on them could never finish. */
-export const hostedHere = new Set<string>();
-
-/** This thread's connection to a host, opened on first use (and reopened if it was closed). */
-export function connectionTo(address: HostAddress, timeoutMs = 10_000): Connection {
-  if (hostedHere.has(address.id)) {
-    throw new DeadlockError(messages.threadSelfCall('attach()', address.name), 'host-thread');
-  }
-  const existing = openConnections.get(address.id);
-  if (existing !== undefined && existing.up) return existing;
-  const connection = Connection.open(address, timeoutMs);
-  openConnections.set(address.id, connection);
-  return connection;
-}
-
-/** Registers a connection made another way (the spawning thread's first connection). */
-export function adoptConnection(connection: Connection): void {
-  openConnections.set(connection.address.id, connection);
 }

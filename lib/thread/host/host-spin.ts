@@ -10,7 +10,12 @@
  */
 import * as clock from '../../core/clock';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { AdaptiveSpin, LatencyBudget, coreCheck } from '../transport/adaptive-spin';
+import {
+  AdaptiveSpin,
+  LatencyBudget,
+  coreCheck,
+  spinUntilChanged,
+} from '../transport/adaptive-spin';
 import { HostConnection } from './host-connection';
 import { HOST_IDLE, REQUESTS, type Request } from '../transport/protocol';
 
@@ -72,25 +77,22 @@ export class HostSpin {
     if (this.headsUpMs <= 0 || coreCheck.crowded) return;
     const start = clock.now();
     const until = start + Math.min(this.headsUpMs, this.headsUpBudget.nextMs());
-    for (let i = 1; ; i += 1) {
-      if (Atomics.load(connection.control, REQUESTS) !== connection.handled) {
-        const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
-        if (received !== undefined) {
-          const waited = clock.now() - start;
-          this.headsUpSpin.worked(waited);
-          this.headsUpBudget.observed(waited);
-          connection.handled += 1;
-          this.take(connection, received.message as Request);
-          return;
-        }
-      }
-      if ((i & 63) === 0 && clock.now() >= until) {
-        // Not observed: with the caller on this core, the call comes only once the spin gives
-        // up, and a budget that learnt from such waits grew to its cap.
-        this.headsUpSpin.failed();
+    while (spinUntilChanged(connection.control, REQUESTS, connection.handled, until)) {
+      const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
+      if (received !== undefined) {
+        const waited = clock.now() - start;
+        this.headsUpSpin.worked(waited);
+        this.headsUpBudget.observed(waited);
+        connection.handled += 1;
+        this.take(connection, received.message as Request);
         return;
       }
+      // Counted but not readable yet (the listener may have it): keep to the deadline.
+      if (clock.now() >= until) break;
     }
+    // Not observed: with the caller on this core, the call comes only once the spin gives up,
+    // and a budget that learnt from such waits grew to its cap.
+    this.headsUpSpin.failed();
   }
 
   /**

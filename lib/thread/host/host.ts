@@ -43,7 +43,7 @@ import { DEFAULT_HOST_SPIN_US, HostSpin } from './host-spin';
 import { MethodTable } from './method-table';
 import { HostedObjects } from './hosted-objects';
 import { ServiceModules } from './service-modules';
-import { hostedHere } from '../caller/connection';
+import { hostedHere } from '../transport/local-hosts';
 import { NotData, byValue, notDataMessage } from '../transport/by-value';
 import { encodeThrown } from '../transport/wire';
 

@@ -7,7 +7,8 @@
  */
 import { ReactorStopped } from '../../errors';
 import { Operation, type OperationOwner } from '../../core/operation';
-import type { Connection, Settleable } from '../caller/connection';
+import type { Connection } from '../caller/connection';
+import type { Settleable } from '../caller/pending-call';
 import type { RemoteRef } from '../transport/protocol';
 import { decodeThrown } from '../transport/wire';
 

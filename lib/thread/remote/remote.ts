@@ -12,7 +12,9 @@ import { EventualResult, type ResultWaiter } from '../../core/eventual-result';
 import { ReactorThreadError } from '../../errors';
 import { messages } from '../../messages';
 import type { ReactorController } from '../../core/reactor';
-import { Connection, connectionTo, type Settleable } from '../caller/connection';
+import type { Connection } from '../caller/connection';
+import { connectionTo } from '../caller/connections';
+import type { Settleable } from '../caller/pending-call';
 import { RemoteOperation } from './remote-operation';
 import {
   CALL_BLOCKING,

@@ -32,6 +32,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as clock from '../../core/clock';
 
 /** When spinning has stopped, the longest run of waits without a probe. */
 const PROBE_EVERY = 256;
@@ -235,3 +236,19 @@ function readCpu(): CpuReading | undefined {
 
 /** This thread's CoreCheck, shared by its connections and its host. */
 export const coreCheck = new CoreCheck();
+
+/**
+ * Polls `counters[slot]` until it no longer holds `seen` (true) or the clock passes `untilMs`
+ * (false). The clock is read once every 64 polls: a poll costs nanoseconds, a clock read more.
+ */
+export function spinUntilChanged(
+  counters: Int32Array,
+  slot: number,
+  seen: number,
+  untilMs: number,
+): boolean {
+  for (let i = 1; Atomics.load(counters, slot) === seen; i += 1) {
+    if ((i & 63) === 0 && clock.now() >= untilMs) return false;
+  }
+  return true;
+}
