@@ -28,6 +28,7 @@ import { endPool } from '../samples/postgres/pg-helpers';
 import { startPrivateServer, type PrivateServer } from '../samples/postgres/private-server';
 import type * as PgModule from '../spec/integration/fixtures/pg-service';
 import { PgService } from '../spec/integration/fixtures/pg-service';
+import { DEFAULT_CALLER_SPIN_US } from '../lib/thread/caller/connection';
 import {
   describeConditions,
   distribution,
@@ -209,7 +210,7 @@ function report(options: Options, server: PrivateServer, contenders: readonly Co
       (options.busy
         ? 'the other core kept busy (node -e "for(;;);")'
         : 'quiet (nothing else started)') +
-      `; reactor thread spin ${options.noSpin ? 'off' : 'on (adaptive, 50 µs)'}`,
+      `; reactor thread spin ${options.noSpin ? 'off' : `on (adaptive, up to ${DEFAULT_CALLER_SPIN_US} µs)`}`,
   );
   printTable(
     ['per call', 'p50', 'p90', 'mean', 'p50 / (a)', 'mean / (a)', 'CPU (this process)'],
