@@ -41,31 +41,11 @@ import {
 import { HostConnection } from './host-connection';
 import { DEFAULT_HOST_SPIN_US, HostSpin } from './host-spin';
 import { MethodTable } from './method-table';
+import { HostCall, replyError, sendResult } from './host-call';
 import { HostedObjects } from './hosted-objects';
 import { ServiceModules } from './service-modules';
 import { hostedHere } from '../transport/local-hosts';
-import { NotData, byValue, notDataMessage } from '../transport/by-value';
 import { encodeThrown } from '../transport/wire';
-
-/** One call running here for a caller. */
-class HostCall {
-  /** The caller gave up (timeout): the outcome is not sent. */
-  dropped = false;
-  constructor(
-    readonly connection: HostConnection,
-    readonly id: number,
-    readonly blocking: boolean,
-    readonly remote: boolean,
-    private readonly className: string,
-    readonly method: string,
-    private readonly hostName: string,
-  ) {}
-
-  /** The call, for messages; built only when one is needed. */
-  get what(): string {
-    return `${this.className}.${this.method}() in reactor thread '${this.hostName}'`;
-  }
-}
 
 export interface ServiceHostOptions {
   readonly name: string;
@@ -207,8 +187,8 @@ export class ServiceHost implements OperationOwner {
     if (this.calls.size === 0) this.keepAlive?.ref();
     if (call.dropped) return;
     if (call.blocking) call.connection.soon();
-    if (operation.failed) this.replyError(call.connection, call.id, operation.error);
-    else this.sendResult(call, operation.value);
+    if (operation.failed) replyError(call.connection, call.id, operation.error);
+    else sendResult(call, operation.value, this.objects);
     if (call.blocking) this.spin.afterBlockingReply();
   }
 
@@ -234,38 +214,10 @@ export class ServiceHost implements OperationOwner {
     if (this.keepAlive !== undefined) clock.clearRealInterval(this.keepAlive);
   }
 
-  /** A call's value: by value, or as a reference when the caller declared it remote. */
-  private sendResult(call: HostCall, value: unknown): void {
-    const { connection, id } = call;
-    if (call.remote && (typeof value === 'object' || typeof value === 'function') && value) {
-      connection.post({ k: 'ref', id, ref: this.objects.expose(value) });
-      return;
-    }
-    let data: unknown;
-    try {
-      data = byValue(value);
-    } catch (error) {
-      if (!(error instanceof NotData)) throw error;
-      const message = notDataMessage(call.what, call.method, error);
-      this.replyError(connection, id, new TypeError(message));
-      return;
-    }
-    try {
-      connection.post([id, data]);
-    } catch (error) {
-      const problem = new TypeError(messages.threadUncloneableResult(call.what), { cause: error });
-      this.replyError(connection, id, problem);
-    }
-  }
-
-  private replyError(connection: HostConnection, id: number, error: unknown): void {
-    connection.post({ k: 'err', id, error: encodeThrown(error) });
-  }
-
   /** The reply to a request that is not a call (load, new, functions, retain). */
   private reply(connection: HostConnection, id: number, failed: boolean, value: unknown): void {
     connection.soon();
-    if (failed) this.replyError(connection, id, value);
+    if (failed) replyError(connection, id, value);
     else connection.post([id, value]);
   }
 

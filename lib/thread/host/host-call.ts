@@ -1,0 +1,60 @@
+/**
+ * One call running here for a caller, and how its outcome goes back: an error encoded
+ * (transport/wire.ts), a value by value (transport/by-value.ts), or a reference to it when the
+ * caller declared the method remote.
+ *
+ * Context: the host's thread.
+ */
+import { messages } from '../../messages';
+import { NotData, byValue, notDataMessage } from '../transport/by-value';
+import { encodeThrown } from '../transport/wire';
+import type { HostConnection } from './host-connection';
+import type { HostedObjects } from './hosted-objects';
+
+/** One call running here for a caller. */
+export class HostCall {
+  /** The caller gave up (timeout): the outcome is not sent. */
+  dropped = false;
+  constructor(
+    readonly connection: HostConnection,
+    readonly id: number,
+    readonly blocking: boolean,
+    readonly remote: boolean,
+    private readonly className: string,
+    readonly method: string,
+    private readonly hostName: string,
+  ) {}
+
+  /** The call, for messages; built only when one is needed. */
+  get what(): string {
+    return `${this.className}.${this.method}() in reactor thread '${this.hostName}'`;
+  }
+}
+
+/** A call's value: by value, or as a reference when the caller declared it remote. */
+export function sendResult(call: HostCall, value: unknown, objects: HostedObjects): void {
+  const { connection, id } = call;
+  if (call.remote && (typeof value === 'object' || typeof value === 'function') && value) {
+    connection.post({ k: 'ref', id, ref: objects.expose(value) });
+    return;
+  }
+  let data: unknown;
+  try {
+    data = byValue(value);
+  } catch (error) {
+    if (!(error instanceof NotData)) throw error;
+    replyError(connection, id, new TypeError(notDataMessage(call.what, call.method, error)));
+    return;
+  }
+  try {
+    connection.post([id, data]);
+  } catch (error) {
+    const problem = new TypeError(messages.threadUncloneableResult(call.what), { cause: error });
+    replyError(connection, id, problem);
+  }
+}
+
+/** A call's (or a request's) error, encoded for the caller. */
+export function replyError(connection: HostConnection, id: number, error: unknown): void {
+  connection.post({ k: 'err', id, error: encodeThrown(error) });
+}
