@@ -28,7 +28,7 @@ import { endPool } from '../samples/postgres/pg-helpers';
 import { startPrivateServer, type PrivateServer } from '../samples/postgres/private-server';
 import type * as PgModule from '../spec/integration/fixtures/pg-service';
 import { PgService } from '../spec/integration/fixtures/pg-service';
-import { DEFAULT_CALLER_SPIN_US } from '../lib/thread/caller/connection';
+import { DEFAULT_CALLER_SPIN_US } from '../lib/thread/caller/reply-wait';
 import {
   describeConditions,
   distribution,

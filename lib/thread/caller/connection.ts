@@ -12,10 +12,10 @@
  * machine has a core to spare: adaptive-spin.ts), then `Atomics.wait` on it while it still holds
  * the value read in step 1, in slices of at most SLICE_MS (so a host that died without telling
  * anyone, and a stop() signalled only through the shared state, are noticed within a slice).
+ * The waiting itself is reply-wait.ts; this module sends, drains and dispatches.
  *
  * Context: the thread that opened the connection (connections are per thread).
  */
-import * as clock from '../../core/clock';
 import {
   BroadcastChannel,
   receiveMessageOnPort,
@@ -26,17 +26,13 @@ import { DeadlockError, ReactorStopped, ReactorThreadError, timedOut } from '../
 import { messages } from '../../messages';
 import {
   CALL_BLOCKING,
-  CALLER_SLEEPING,
   CONNECTION_SLOTS,
   EXIT_CODE,
   HEADS_UP,
   HOST_IDLE,
   HostState,
   REPLIES,
-  REPLY_SOON,
   REQUESTS,
-  SLEEPING,
-  SLEEPING_WAKE_SOON,
   STATE,
   hubChannelName,
   type ConnectRequest,
@@ -47,39 +43,13 @@ import {
 } from '../transport/protocol';
 import { decodeThrown, explainUncloneable } from '../transport/wire';
 import { hostedHere } from '../transport/local-hosts';
+import { coreCheck } from '../transport/adaptive-spin';
 import { BlockingCall, type Settleable } from './pending-call';
-import { SIGNAL_CHECK_MS, checkSignals } from './signals';
-import {
-  AdaptiveSpin,
-  LatencyBudget,
-  coreCheck,
-  spinUntilChanged,
-} from '../transport/adaptive-spin';
-
-/**
- * The longest a caller spins on the reply counter before it sleeps in Atomics.wait (µs). How
- * long it really spins follows its replies (LatencyBudget): twice their typical time, at least
- * MIN_CALLER_SPIN_US.
- */
-export const DEFAULT_CALLER_SPIN_US = 250;
-/** The least a spinning caller spins for a reply (µs), when its cap is at least that. */
-const MIN_CALLER_SPIN_US = 50;
-/** Longest single Atomics.wait: how late a silent host death or a shared stop is noticed. */
-const SLICE_MS = 50;
-/**
- * Longest spin after an early wake (REPLY_SOON) before sleeping again, in µs. Adaptive like the
- * other spins (twice the typical wait for a reply after an early wake, at least
- * MIN_EARLY_WAKE_SPIN_US): with the host on this thread's own core (a machine short of cores,
- * or both threads placed on one core for a while), the spinner holds the core the host needs to
- * finish the reply, and a spin of 500 µs each time made such calls 30x slower.
- */
-export const SOON_SPIN_US = 500;
-/** The least an early-woken caller spins (µs). */
-export const MIN_EARLY_WAKE_SPIN_US = 50;
+import { DEFAULT_CALLER_SPIN_US, ReplyWait, type ReplySource } from './reply-wait';
 
 let connectionCount = 0;
 
-export class Connection {
+export class Connection implements ReplySource {
   readonly control: Int32Array;
   readonly hostState: Int32Array;
   private readonly channel: BroadcastChannel;
@@ -90,12 +60,8 @@ export class Connection {
   private closed = false;
   /** Messages taken from the channel so far (compared with the REPLIES counter). */
   private consumed = 0;
-  private readonly spin: AdaptiveSpin;
-  /** How long to spin for a reply, from how long replies have been taking. */
-  private readonly budget: LatencyBudget;
-  /** The spin after an early wake (REPLY_SOON), and how long it lasts. */
-  private readonly soonSpin: AdaptiveSpin;
-  private readonly soonBudget = new LatencyBudget(MIN_EARLY_WAKE_SPIN_US, SOON_SPIN_US);
+  /** How this side waits for replies (spin, then Atomics.wait). */
+  private readonly waiter: ReplyWait;
 
   private constructor(
     readonly address: HostAddress,
@@ -103,11 +69,8 @@ export class Connection {
     control: SharedArrayBuffer,
     spinMicros: number,
   ) {
-    // Any reply that comes within the budget means spinning paid.
-    this.spin = new AdaptiveSpin(spinMicros, spinMicros);
-    this.budget = new LatencyBudget(MIN_CALLER_SPIN_US, spinMicros);
-    this.soonSpin = new AdaptiveSpin(spinMicros > 0 ? SOON_SPIN_US : 0, SOON_SPIN_US);
     this.control = new Int32Array(control);
+    this.waiter = new ReplyWait(this.control, spinMicros);
     this.hostState = new Int32Array(address.state);
     this.channel = new BroadcastChannel(channelName);
     // A BroadcastChannel hands its queued messages to the event loop whenever this thread's loop
@@ -214,87 +177,7 @@ export class Connection {
 
   /** Blocks until `done()` or the timeout; used by EventualResult.wait() on remote results. */
   block(done: () => boolean, timeoutMs: number): 'settled' | 'timeout' {
-    const started = clock.now();
-    const deadline = started + timeoutMs;
-    // The clock is read only when needed: -1 after a wait, until the next look at it.
-    let now = started;
-    let spinUntil = -1;
-    // Early wakes (REPLY_SOON) only while a core is free for the spin after one.
-    let soonMs = 0;
-    // Whether the reply's time sets the next spins' budgets: when spinning was possible, and
-    // unless a spin ran out. With the host on this thread's core, a reply comes only once the
-    // spin gives up, and budgets that learnt from such replies grew to their cap (measured:
-    // 100 KB echoes 56 µs against 42 µs with spinning off). Replies slept for without spinning
-    // (spinning stopped) are learnt from: how a call whose body waits on I/O longer than the
-    // current budget gets a budget that catches it, at the next probe.
-    let learn = false;
-    for (;;) {
-      const seen = Atomics.load(this.control, REPLIES);
-      this.drain();
-      if (done()) {
-        if (learn) this.budget.observed(clock.now() - started);
-        return 'settled';
-      }
-      if (!this.up) {
-        this.hostDown();
-        if (done()) return 'settled';
-        // Nothing pending could settle it (a start that failed): the host is gone for good.
-        throw this.downError('the call');
-      }
-      if (now < 0) {
-        now = clock.now();
-        if (now - started >= SIGNAL_CHECK_MS) {
-          if (checkSignals(started)) this.stopSeen();
-          // Its loop turn may have run anything (a timer calling stop()): look again first.
-          continue;
-        }
-      }
-      if (now >= deadline) return 'timeout';
-      if (spinUntil < 0) {
-        spinUntil = now;
-        if (!coreCheck.update(now)) {
-          learn = true;
-          if (this.spin.nextMs() > 0) spinUntil = now + this.budget.nextMs();
-          soonMs = this.soonSpin.nextMs();
-        }
-      }
-      if (now < spinUntil) {
-        const arrived = spinUntilChanged(this.control, REPLIES, seen, spinUntil);
-        now = clock.now();
-        if (arrived) this.spin.worked(now - started);
-        else {
-          this.spin.failed();
-          learn = false;
-        }
-        continue;
-      }
-      const soon = Atomics.load(this.control, REPLY_SOON);
-      Atomics.store(this.control, CALLER_SLEEPING, soonMs > 0 ? SLEEPING_WAKE_SOON : SLEEPING);
-      Atomics.wait(this.control, REPLIES, seen, Math.min(SLICE_MS, deadline - now));
-      Atomics.store(this.control, CALLER_SLEEPING, 0);
-      if (soonMs > 0 && Atomics.load(this.control, REPLY_SOON) !== soon) {
-        this.awaitSoonReply(seen, soonMs);
-      }
-      now = -1;
-    }
-  }
-
-  /**
-   * Woken early (REPLY_SOON): the host is cloning a reply right now. Spin until it is posted,
-   * for at most `budgetMs` (a huge reply, a preempted host), then go back to sleeping.
-   */
-  private awaitSoonReply(seen: number, budgetMs: number): void {
-    const start = clock.now();
-    const until = start + Math.min(budgetMs, this.soonBudget.nextMs());
-    if (!spinUntilChanged(this.control, REPLIES, seen, until)) {
-      // Not observed: with the host on this core, the reply comes only once the spin gives up,
-      // and budgets that learnt from such waits grew to their cap.
-      this.soonSpin.failed();
-      return;
-    }
-    const waited = clock.now() - start;
-    this.soonSpin.worked(waited);
-    this.soonBudget.observed(waited);
+    return this.waiter.wait(this, done, timeoutMs);
   }
 
   /** Stops waiting for the reply to call `id` (a later reply is dropped as stale). */
@@ -404,12 +287,14 @@ export class Connection {
     return target;
   }
 
-  private hostDown(): void {
+  /** ReplySource: the host is down; every pending call fails with the reason. */
+  hostDown(): void {
     this.drain();
     this.failAll(this.downError('the call'));
   }
 
-  private stopSeen(): void {
+  /** ReplySource: a signal's shutdown stopped the reactor while this thread waited. */
+  stopSeen(): void {
     this.failAll(new ReactorStopped(messages.stoppedWhilePending()));
   }
 
