@@ -5,7 +5,8 @@
 import { createDecorators } from './declare/decorators';
 import { createFacadeFactory } from './facade/facade';
 import type { EventualResult } from './core/eventual-result';
-import { defaultCollaborators, ReactorController, type SetupOptions } from './core/reactor';
+import { defaultCollaborators, type SetupOptions } from './core/collaborators';
+import { ReactorController } from './core/reactor';
 
 /** The reactor controller of this thread's event loop. */
 export const reactor = new ReactorController(defaultCollaborators());

@@ -24,7 +24,7 @@ export type {
   AnyFunction,
 } from './facade/blocking-types';
 export { ReactorController } from './core/reactor';
-export type { ReactorState, SetupOptions } from './core/reactor';
+export type { ReactorState, SetupOptions } from './core/collaborators';
 export { EventualResult } from './core/eventual-result';
 export { currentSignal } from './core/call-context';
 export type { ReactorMethodKind } from './core/call-context';

@@ -25,8 +25,8 @@ import type { ReactorController } from './core/reactor';
 export { createDecorators } from './declare/decorators';
 export type { Invoker } from './declare/decorators';
 export { createFacadeFactory } from './facade/facade';
-export { defaultCollaborators } from './core/reactor';
-export type { ReactorCollaborators } from './core/reactor';
+export { defaultCollaborators } from './core/collaborators';
+export type { ReactorCollaborators } from './core/collaborators';
 export type { EventLoopPump } from './core/pump';
 export type {
   ProcessIntegration,

@@ -14,14 +14,14 @@ import type { ReactorMethodKind } from './call-context';
 import type { Invoker } from '../declare/decorators';
 import { EventualResult } from './eventual-result';
 import { setRealImmediate } from './clock';
-import { reportSafely, stderrLogger, type Logger } from './logger';
+import { reportSafely, type Logger } from './logger';
 import { messages } from '../messages';
 import { Operation } from './operation';
-import { nodeProcess, type ProcessIntegration, type ShutdownSignal } from './process-integration';
+import type { ShutdownSignal } from './process-integration';
 import { Results } from './results';
 import { StartQueue } from './start-queue';
 import { PendingOperations } from './pending-operations';
-import { blockUntilSettled, createDeasyncPump, type EventLoopPump } from './pump';
+import { blockUntilSettled } from './pump';
 import {
   ShutdownHooks,
   type ShutdownHook,
@@ -29,46 +29,7 @@ import {
   type ShutdownPhase,
 } from './shutdown-hooks';
 import { checkTimeout } from '../declare/timeout-arg';
-
-/**
- * Where a reactor is in its life: `'idle'` until `setup()` or `noSetup()` (reactor-bound calls
- * throw NotSetUpError), `'running'` (calls run), `'stopping'` while `stop()` runs its hooks
- * (new calls throw ReactorStopped), `'stopped'` once it finished or the process is exiting (for
- * good: a stopped reactor cannot be started again).
- */
-export type ReactorState = 'idle' | 'running' | 'stopping' | 'stopped';
-
-/** Options of `setup()` ({@link ReactorController.setup}). */
-export interface SetupOptions {
-  /** Where unobserved failures and hook problems are reported (default: stderr). */
-  logger?: Logger;
-  /** Default limit for each shutdown hook, in ms (default 5000). */
-  hookTimeoutMs?: number;
-}
-
-/**
- * What a {@link ReactorController} is built from. The package's `reactor` uses
- * {@link defaultCollaborators}; specs replace some of them with fakes.
- */
-export interface ReactorCollaborators {
-  /** Runs the caller's event loop while a call blocks (deasync by default). */
-  pump: EventLoopPump;
-  /** Signal, exit and uncaught-exception handling, and `process.exit` (the real process's). */
-  process: ProcessIntegration;
-  /** Where problems are reported until `setup({ logger })` or `setLogger()` replaces it. */
-  logger: Logger;
-}
-
-/**
- * The default collaborators: the deasync pump (its binary is loaded on the first loop step), the
- * real process, the stderr logger. Each call returns a new object; spread it to replace some:
- * `new ReactorController({ ...defaultCollaborators(), logger })`.
- *
- * Context: any thread; the controller built from them must be used on that thread.
- */
-export function defaultCollaborators(): ReactorCollaborators {
-  return { pump: createDeasyncPump(), process: nodeProcess, logger: stderrLogger };
-}
+import type { ReactorCollaborators, ReactorState, SetupOptions } from './collaborators';
 
 const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 const DEFAULT_HOOK_TIMEOUT_MS = 5_000;

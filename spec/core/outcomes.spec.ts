@@ -15,7 +15,8 @@ import { currentSignal } from '../../lib/core/call-context';
 import { ReactorStopped, TimeoutError } from '../../lib/errors';
 import type { Logger } from '../../lib/core/logger';
 import { messages } from '../../lib/messages';
-import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
+import { defaultCollaborators } from '../../lib/core/collaborators';
+import { ReactorController } from '../../lib/core/reactor';
 import { createDecorators } from '../../lib/declare/decorators';
 import { runScript } from '../thread/helpers';
 import {

@@ -9,7 +9,8 @@ import { createDecorators } from '../../lib/declare/decorators';
 import { CrochetError } from '../../lib/errors';
 import { messages } from '../../lib/messages';
 import { createDeasyncPump } from '../../lib/core/pump';
-import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
+import { defaultCollaborators } from '../../lib/core/collaborators';
+import { ReactorController } from '../../lib/core/reactor';
 import { delay, FakeLogger, fromMacrotask, thrownBy } from '../helpers/fakes';
 import { runScript } from '../thread/helpers';
 

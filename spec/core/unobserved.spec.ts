@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import type { EventualResult } from '../../lib/core/eventual-result';
 import { stderrLogger } from '../../lib/core/logger';
-import { defaultCollaborators } from '../../lib/core/reactor';
+import { defaultCollaborators } from '../../lib/core/collaborators';
 import { messages } from '../../lib/messages';
 import { describeRun, runFixture } from '../helpers/child';
 import { FakeLogger, gcRounds, gcUntil, runningReactor, turns } from '../helpers/fakes';

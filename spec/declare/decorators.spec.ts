@@ -15,7 +15,8 @@ import {
 } from '../../lib/index';
 import { messages, resetReactor } from '../../lib/testing';
 import { quote } from '../../lib/quote';
-import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
+import { defaultCollaborators } from '../../lib/core/collaborators';
+import { ReactorController } from '../../lib/core/reactor';
 import { delay, ownReactor, thrownBy } from '../helpers/own-reactor';
 
 /** A decorator applied the way TypeScript applies one to a class field (no descriptor). */

@@ -7,7 +7,8 @@ import { currentSignal } from '../../lib/core/call-context';
 import { createFacadeFactory } from '../../lib/facade/facade';
 import type { Logger } from '../../lib/core/logger';
 import { messages } from '../../lib/messages';
-import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
+import { defaultCollaborators } from '../../lib/core/collaborators';
+import { ReactorController } from '../../lib/core/reactor';
 import { reactorMethods } from '../../lib/declare/reactor-methods';
 
 function newReactor(): { controller: ReactorController; errors: unknown[][] } {

@@ -6,7 +6,8 @@
 import { createDecorators } from '../../lib/declare/decorators';
 import type { Logger } from '../../lib/core/logger';
 import type { ProcessHandlers, ProcessIntegration } from '../../lib/core/process-integration';
-import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
+import { defaultCollaborators } from '../../lib/core/collaborators';
+import { ReactorController } from '../../lib/core/reactor';
 import { cpuNow } from './timing';
 
 export interface LoggedError {

@@ -5,7 +5,8 @@
  */
 import { createDecorators } from '../../lib/declare/decorators';
 import type { Logger } from '../../lib/core/logger';
-import { defaultCollaborators, ReactorController } from '../../lib/core/reactor';
+import { defaultCollaborators } from '../../lib/core/collaborators';
+import { ReactorController } from '../../lib/core/reactor';
 import { delay } from './fakes';
 
 export { delay, thrownBy } from './fakes';
