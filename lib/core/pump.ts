@@ -19,18 +19,13 @@
  *
  * Context: call only on the thread that owns the loop, from synchronous code.
  */
-import { executionAsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import {
-  clearRealImmediate,
-  clearRealTimeout,
-  now,
-  setRealImmediate,
-  setRealTimeout,
-} from './clock';
+import { now } from './clock';
 import { microtaskRefusal } from './entry-loader';
+import { immediateBatchPosition, releaseStaleImmediateRef } from './immediates';
+import { WakeUp, armedWakeUpCount } from './wake-up';
 import { CrochetError, DeadlockError } from '../errors';
 import { messages } from '../messages';
 
@@ -82,7 +77,7 @@ export function createDeasyncPump(loadStep: () => () => void = loadRunOnce): Eve
       step();
     },
     // Our own armed wake-ups are ref'd timers too; they do not count.
-    hasLiveWork: () => process.getActiveResourcesInfo().length > armedWakeUps,
+    hasLiveWork: () => process.getActiveResourcesInfo().length > armedWakeUpCount(),
   };
 }
 
@@ -208,126 +203,5 @@ export function blockUntilSettled(
   }
 }
 
-const noop = (): void => undefined;
-
 /** Where a nap waits (nothing ever notifies it). */
 const napCell = new Int32Array(new SharedArrayBuffer(4));
-
-/** The parts of a Node.js Immediate that {@link immediateBatchPosition} looks at. */
-interface ImmediateLinks {
-  readonly _onImmediate?: unknown;
-  readonly _idlePrev?: unknown;
-  readonly _idleNext?: unknown;
-}
-
-/**
- * Where the caller stands in a batch of setImmediate callbacks Node is running:
- * - 'later': another callback of the batch ran before it. Pumping the loop there aborts the
- *   process as soon as any immediate is pending in the nested check phase: Node's
- *   processImmediate, entered again, finds the running immediate at the head of its outstanding
- *   queue, already marked done, and fails on the missing previous one; the C++ caller then
- *   aborts (every version from 20 to 26).
- * - 'first': the first of a batch with more callbacks after it. Safe, but those cannot run until
- *   it returns, and while they are pending Node keeps the loop from sleeping.
- * - 'none': not in an immediate callback, or the only one of its batch.
- * Read defensively (Node's internal links): an unknown layout counts as 'none'.
- *
- * Context: the loop's own thread, before it blocks.
- */
-export function immediateBatchPosition(): 'none' | 'first' | 'later' {
-  const resource = executionAsyncResource() as ImmediateLinks | null;
-  if (typeof resource !== 'object' || resource === null || !('_onImmediate' in resource)) {
-    return 'none';
-  }
-  if (resource._idlePrev !== null && resource._idlePrev !== undefined) return 'later';
-  if (resource._idleNext !== null && resource._idleNext !== undefined) return 'first';
-  return 'none';
-}
-
-/**
- * Stops Node's immediate idle handle when no ref'd `setImmediate` is pending, so that the next
- * `uv_run(UV_RUN_ONCE)` can sleep in poll.
- *
- * While Node runs a `setImmediate` callback, that immediate is no longer counted (ref count 0),
- * but the idle handle that keeps `uv_run` from sleeping stays started until the whole batch has
- * run. Up to Node 24 the check phase of our first nested `uv_run` stopped it (CheckImmediate
- * always went through RunAndClearNativeImmediates, which stops it when the ref count is 0).
- * Node 26's CheckImmediate returns early when no immediate is queued, so the handle stays
- * started and every `uv_run` polls with a zero timeout: a wait inside a setImmediate callback
- * would spin a core. Scheduling and clearing one immediate takes the ref count from 0 to 1 and
- * back to 0, and that last step stops the handle (public API only; the real functions, since a
- * test's fake setImmediate would not touch Node's count). When ref'd immediates are pending the
- * count does not reach 0 and the handle rightly stays started.
- */
-function releaseStaleImmediateRef(): void {
-  clearRealImmediate(setRealImmediate(noop));
-}
-
-/**
- * Wake-ups armed right now, in every nested wait on this thread. They are ref'd, so that libuv
- * too sees the loop alive while we wait and `uv_run` sleeps until them: Node's liveness list
- * (`getActiveResourcesInfo()`) counts handles that are ref'd but idle (a stdout pipe nobody
- * writes to), which libuv does not, and with an unref'd wake-up `uv_run` then returned at once,
- * over and over, spinning a core to the deadline and never reading a signal. `hasLiveWork`
- * subtracts them, so a wait that only they keep alive is still found dead.
- */
-let armedWakeUps = 0;
-
-/** The parts of a Node.js Timeout and of its timer list that {@link WakeUp} looks at. */
-interface TimerLinks {
-  readonly _idleStart?: unknown;
-  readonly _idlePrev?: unknown;
-  readonly _idleNext?: { readonly expiry?: unknown };
-}
-
-/** Longest a wake-up may be moved to find a duration of its own (ms). */
-const MAX_WAKE_UP_SHIFT = 8;
-
-/**
- * A timer that only records that it fired: its job is to end a blocked `uv_run`.
- *
- * Node keeps one timer list per whole-millisecond duration and arms its single libuv timer only
- * when a *new* list is due before every other; while it runs a list's callbacks it arms nothing
- * until they return. A blocking call inside a timer callback therefore needs a wake-up in a list
- * of its own: a 1 ms wake-up inside a 1 ms (or `setTimeout(fn, 0)`) callback would join the list
- * being run, the libuv timer would stay unarmed, and the wait would spin to its timeout while the
- * body's own timers never fire. So a wake-up that lands in a list that is not its own alone and
- * fresh (the list's links, read defensively: unknown layouts are taken as fine) moves to the next
- * millisecond, at most MAX_WAKE_UP_SHIFT times. Outside timer callbacks a shared list is
- * harmless, and rare: it takes another timer of the same duration.
- */
-class WakeUp {
-  fired = false;
-  private readonly timer: NodeJS.Timeout;
-  constructor(ms: number) {
-    const onFire = (): void => {
-      this.fired = true;
-      armedWakeUps -= 1;
-    };
-    const first = Math.max(1, Math.ceil(ms));
-    let timer = setRealTimeout(onFire, first);
-    for (let shift = 1; shift <= MAX_WAKE_UP_SHIFT && !inListOfItsOwn(timer); shift += 1) {
-      clearRealTimeout(timer);
-      timer = setRealTimeout(onFire, first + shift);
-    }
-    armedWakeUps += 1;
-    this.timer = timer;
-  }
-  cancel(): void {
-    if (this.fired) return;
-    this.fired = true;
-    armedWakeUps -= 1;
-    clearRealTimeout(this.timer);
-  }
-}
-
-/** Whether `timer` is alone in a list created for it (and so armed Node's libuv timer). */
-function inListOfItsOwn(timer: NodeJS.Timeout): boolean {
-  const links = timer as unknown as TimerLinks;
-  const list = links._idleNext;
-  if (typeof list !== 'object' || list === null || typeof links._idleStart !== 'number')
-    return true;
-  if (links._idlePrev !== list) return false;
-  // A list being run has come due (expiry <= now); a fresh one is due after the timer started.
-  return typeof list.expiry !== 'number' || list.expiry > links._idleStart;
-}

@@ -19,7 +19,8 @@
 import { isMainThread } from 'node:worker_threads';
 import * as clock from '../../core/clock';
 import { CrochetError } from '../../errors';
-import { createDeasyncPump, immediateBatchPosition, type EventLoopPump } from '../../core/pump';
+import { createDeasyncPump, type EventLoopPump } from '../../core/pump';
+import { immediateBatchPosition } from '../../core/immediates';
 
 export const SIGNAL_CHECK_MS = 100;
 
