@@ -14,11 +14,10 @@ import { Connection } from './caller/connection';
 import { adoptConnection } from './caller/connections';
 import { DEFAULT_DISPOSE_TIMEOUT_MS } from './host/hosted-objects';
 import type { HostedModule, UntypedModule, UntypedService } from './hosted-types';
-import { BOOTSTRAP, typeScriptLoader, workerEntry } from './worker/worker-bootstrap';
+import { spawnReactorWorker } from './worker/spawn-worker';
 import { DEFAULT_HOST_SPIN_US } from './host/host-spin';
 import { HOSTED_OPTIONS, planMethods } from './remote/method-plans';
 import {
-  EXIT_CODE,
   HostState,
   STATE,
   newHostAddress,
@@ -30,8 +29,6 @@ import {
 import { makeFacade } from './remote/remote';
 import { modulePathOf } from './module-path';
 import { argumentsByValue } from './transport/by-value';
-import type { ReactorWorkerData, ReportMessage } from './worker/worker-entry';
-import { decodeThrown } from './transport/wire';
 
 /** Options of a reactor thread. */
 export interface ReactorThreadOptions {
@@ -276,42 +273,15 @@ export class ReactorThread {
     const address = newHostAddress(this.name);
     const spin = this.options.spinMicros ?? {};
     const [connection, first] = Connection.create(address, spin.caller);
-    const execArgv = this.options.execArgv ?? process.execArgv;
-    const workerData: ReactorWorkerData = {
+    const { worker, exited } = spawnReactorWorker({
       address,
       first,
-      spinMicros: spin.host ?? DEFAULT_HOST_SPIN_US,
-      entry: workerEntry(),
-      loader: typeScriptLoader(execArgv),
-    };
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      workerData,
-      ...(this.options.execArgv === undefined ? {} : { execArgv: [...this.options.execArgv] }),
-      ...(this.options.resourceLimits === undefined
-        ? {}
-        : { resourceLimits: this.options.resourceLimits }),
-      name: `crochet ${this.name}`,
+      hostSpinMicros: spin.host ?? DEFAULT_HOST_SPIN_US,
+      execArgv: this.options.execArgv,
+      resourceLimits: this.options.resourceLimits,
+      report: (message, error) => this.controller.report(message, error),
     });
-    // When this thread's loop is free, a worker that dies without telling (terminated, out of
-    // memory) is still noticed: callers elsewhere see it within one wait slice.
-    worker.on('exit', (code) => {
-      const state = new Int32Array(address.state);
-      if (Atomics.load(state, STATE) <= HostState.running) {
-        Atomics.store(state, EXIT_CODE, code);
-        Atomics.store(state, STATE, HostState.exited);
-      }
-    });
-    worker.on('error', () => undefined);
-    this.workerExited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', (message: ReportMessage) => {
-      if (message?.k === 'report') {
-        this.controller.report(message.message, decodeThrown(message.error));
-      }
-    });
-    // After the listener, which refs the worker's port: a reactor thread never keeps the
-    // process alive.
-    worker.unref();
+    this.workerExited = exited;
     this.worker = worker;
     this.address = address;
     this.connection = connection;
