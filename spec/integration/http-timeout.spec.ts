@@ -124,6 +124,21 @@ const describeExchange = (exchange: Exchange | undefined, since: number): string
  * right after `abortedAt`); the server saw the request in flight, then closed by the client
  * (never answered) soon after; the body failed (its client rejected); nothing was reported.
  */
+/**
+ * One timeout case: `get(path)` runs a request the server holds for HOLD_MS under a caller's
+ * TIMEOUT_MS; the caller must get TimeoutError and the server see the request closed in time.
+ */
+async function expectTimeoutCloses(
+  side: Side,
+  label: string,
+  get: (path: string) => unknown,
+): Promise<void> {
+  const noise = await schedulingNoise(2, 5);
+  const pathname = uniquePath(label);
+  const call = await timedFailure(() => get(`${pathname}?answerMs=${HOLD_MS}`));
+  await expectClosedByAbort(side, pathname, call, TimeoutError, call.startedAt + TIMEOUT_MS, noise);
+}
+
 async function expectClosedByAbort(
   side: Side,
   pathname: string,
@@ -238,16 +253,8 @@ describe('a timeout closes the HTTP request on the server side', () => {
       it(`facade(Service, { timeoutMs: ${TIMEOUT_MS} }), ${client}: TimeoutError, request closed server-side, nothing reported`, async () => {
         const Http = createFacadeFactory(own.controller)(HttpService, { timeoutMs: TIMEOUT_MS });
         const http = new Http(newService());
-        const noise = await schedulingNoise(2, 5);
-        const pathname = uniquePath(`in-thread-facade-${client}`);
-        const call = await timedFailure(() => http.get(client, `${pathname}?answerMs=${HOLD_MS}`));
-        await expectClosedByAbort(
-          side,
-          pathname,
-          call,
-          TimeoutError,
-          call.startedAt + TIMEOUT_MS,
-          noise,
+        await expectTimeoutCloses(side, `in-thread-facade-${client}`, (url) =>
+          http.get(client, url),
         );
       });
     }
@@ -262,18 +269,8 @@ describe('a timeout closes the HTTP request on the server side', () => {
         }
       }
       const settings = new Settings(newService());
-      const noise = await schedulingNoise(2, 5);
-      const pathname = uniquePath('in-thread-waitFor-fetch');
-      const call = await timedFailure(() =>
-        settings.load('fetch', `${pathname}?answerMs=${HOLD_MS}`),
-      );
-      await expectClosedByAbort(
-        side,
-        pathname,
-        call,
-        TimeoutError,
-        call.startedAt + TIMEOUT_MS,
-        noise,
+      await expectTimeoutCloses(side, 'in-thread-waitFor-fetch', (url) =>
+        settings.load('fetch', url),
       );
     });
 
@@ -395,17 +392,7 @@ describe('a timeout closes the HTTP request on the server side', () => {
 
     for (const client of HTTP_CLIENTS) {
       it(`create('HttpService', [url], { timeoutMs: ${TIMEOUT_MS} }), ${client}: TimeoutError, request closed server-side, nothing reported`, async () => {
-        const noise = await schedulingNoise(2, 5);
-        const pathname = uniquePath(`thread-${client}`);
-        const call = await timedFailure(() => http.get(client, `${pathname}?answerMs=${HOLD_MS}`));
-        await expectClosedByAbort(
-          side,
-          pathname,
-          call,
-          TimeoutError,
-          call.startedAt + TIMEOUT_MS,
-          noise,
-        );
+        await expectTimeoutCloses(side, `thread-${client}`, (url) => http.get(client, url));
       });
     }
 

@@ -44,7 +44,7 @@ import {
 import { decodeThrown, explainUncloneable } from '../transport/wire';
 import { hostedHere } from '../transport/local-hosts';
 import { coreCheck } from '../transport/adaptive-spin';
-import { BlockingCall, type Settleable } from './pending-call';
+import { BlockingCall, unexpectedRef, type Settleable } from './pending-call';
 import { DEFAULT_CALLER_SPIN_US, ReplyWait, type ReplySource } from './reply-wait';
 
 let connectionCount = 0;
@@ -321,9 +321,4 @@ export class Connection implements ReplySource {
       'exited',
     );
   }
-}
-
-/** The reply to a request that never answers with a reference. */
-function unexpectedRef(ref: RemoteRef): never {
-  throw new TypeError(`crochet: unexpected reference to a hosted ${ref.className}`);
 }

@@ -43,3 +43,8 @@ export class BlockingCall implements Settleable {
     this.localError = error;
   }
 }
+
+/** What a reply that is a reference settles when none was declared: a protocol error. */
+export function unexpectedRef(ref: RemoteRef): never {
+  throw new TypeError(`crochet: unexpected reference to a hosted ${ref.className}`);
+}

@@ -36,6 +36,7 @@ import {
   type CallRequest,
   type ConnectRequest,
   type HostAddress,
+  type RemoteRef,
   type Request,
 } from '../transport/protocol';
 import { HostConnection } from './host-connection';
@@ -132,7 +133,7 @@ export class ServiceHost implements OperationOwner {
   }
 
   /** Keeps `value` here (an object the hosting thread exposes) and returns its reference. */
-  expose(value: object): ReturnType<HostedObjects['expose']> {
+  expose(value: object): RemoteRef {
     return this.objects.expose(value);
   }
 

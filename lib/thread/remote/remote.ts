@@ -14,7 +14,7 @@ import { messages } from '../../messages';
 import type { ReactorController } from '../../core/reactor';
 import type { Connection } from '../caller/connection';
 import { connectionTo } from '../caller/connections';
-import type { Settleable } from '../caller/pending-call';
+import { unexpectedRef, type Settleable } from '../caller/pending-call';
 import { RemoteOperation } from './remote-operation';
 import {
   CALL_BLOCKING,
@@ -106,7 +106,7 @@ export function makeFacade(
             args,
             what,
             (id): Settleable => {
-              operation = new RemoteOperation(controller, connection, id, onRef ?? unexpected);
+              operation = new RemoteOperation(controller, connection, id, onRef ?? unexpectedRef);
               return operation;
             },
           );
@@ -141,10 +141,6 @@ export function makeFacade(
   });
   released.register(facade, { connection, ref }, state);
   return facade;
-}
-
-function unexpected(ref: RemoteRef): never {
-  throw new TypeError(`crochet: unexpected reference to a hosted ${ref.className}`);
 }
 
 function stateOf(facade: unknown): FacadeState {
