@@ -1318,8 +1318,10 @@ function printSummary(reactors: readonly SoakReactor[]): number {
 function main(): void {
   const reactorsStarted = measurePhase('setup');
   // Our own shutdown hooks record what each call's body had done when the stop reached it: the
-  // reactor thread's callers are failed in the thread's hook (added by its first load(), after
-  // ours), the in-thread calls right after the last 'before' hook (ours, added after the load).
+  // reactor thread's callers are failed in the thread's hook (a `last` hook, added by its first
+  // load()), the in-thread calls right after the last 'before' hook: ours, also `last` and added
+  // after the load, so it runs after the thread's (whose orderly stop takes a while, during
+  // which in-thread bodies may still finish with their own outcome).
   const holder: { thread?: SoakReactor } = {};
   reactor.addShutdownHook('before', () => holder.thread && snapshotAtStop(holder.thread), {
     name: 'soak: reactor-thread calls at the stop',
@@ -1336,6 +1338,7 @@ function main(): void {
   holder.thread = thread;
   reactor.addShutdownHook('before', () => snapshotAtStop(inThread), {
     name: 'soak: in-thread calls at the stop',
+    last: true,
   });
   reactorsStarted();
   const both = [inThread, thread];
