@@ -111,6 +111,37 @@ export function measureRounds(
   return new Map([...samples].map(([name, s]) => [name, summariseRounds(s)]));
 }
 
+/**
+ * Apart: every batch of a contender runs after `pauseMs` of idleness, with the contenders taken
+ * in a rotating order, the same batch size for all. Interleaved rounds hand each batch a machine
+ * warmed by the batch before it: on a virtual machine, a contender that spins keeps the vCPUs
+ * from halting, and the next contender's wake-ups are then several times cheaper than in a
+ * program that makes these calls alone (measured: synckit 8-25 µs interleaved against 52-56 µs
+ * alone, Node.js 24 on the 2-vCPU development VM). This shows the other case.
+ */
+export function measureApart(
+  contenders: readonly Contender[],
+  perBatch: number,
+  rounds: number,
+  pauseMs: number,
+): Map<string, RoundsMeasurement> {
+  const samples = new Map<string, Samples>(contenders.map((c) => [c.name, { times: [], cpu: [] }]));
+  const idle = new Int32Array(new SharedArrayBuffer(4));
+  for (const { op } of contenders) for (let i = 0; i < perBatch; i += 1) op();
+  for (let round = 0; round < rounds; round += 1) {
+    for (let k = 0; k < contenders.length; k += 1) {
+      const contender = contenders[(round + k) % contenders.length];
+      if (contender === undefined) continue;
+      Atomics.wait(idle, 0, 0, pauseMs);
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < perBatch; i += 1) contender.op();
+      record(samples.get(contender.name), start, cpu, perBatch);
+    }
+  }
+  return new Map([...samples].map(([name, s]) => [name, summariseRounds(s)]));
+}
+
 /** measureRounds for contenders some of whose calls return promises (each call is awaited). */
 export async function measureRoundsAsync(
   contenders: readonly Contender[],

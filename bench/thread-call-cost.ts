@@ -14,7 +14,8 @@
  * blocked for 1 s, and an idle reactor thread for 1 s.
  *
  * Every table is measured in interleaved rounds (one batch of each contender per round, the same
- * batch size for all); a row shows the median and 90th percentile of its batches' per-call times,
+ * batch size for all), and the trivial call also apart (each batch after 20 ms of idleness, in a
+ * rotating order: what a program making only these calls sees, see measureApart); a row shows the median and 90th percentile of its batches' per-call times,
  * and the CPU time the whole process (every thread) used per call. A benchmark measures: it never
  * asserts.
  *
@@ -33,6 +34,7 @@ import type * as IoModule from './thread-io-service';
 import { TcpEcho } from './thread-io-service';
 import {
   formatNs,
+  measureApart,
   measureRounds,
   measureRoundsAsync,
   printTable,
@@ -191,6 +193,18 @@ async function main(): Promise<void> {
     2_000,
     15,
   );
+  // The same calls, each contender's batches apart after a pause (measureApart says why).
+  const trivialApart = measureApart(
+    [
+      { name: CROCHET, op: () => echo.add(1, 2) },
+      { name: NO_SPINNING, op: () => echoNoSpin.add(1, 2) },
+      { name: SYNCKIT, op: () => synckit('add', 1, 2) },
+      { name: 'Atomics.wait + worker (reference)', op: () => reference.call(1, 2) },
+    ],
+    2_000,
+    9,
+    20,
+  );
 
   // Before the payload rows, whose garbage would otherwise be collected (on the process's CPU
   // clock) during these seconds: V8's memory reducer runs a GC in every thread that allocated
@@ -251,6 +265,16 @@ async function main(): Promise<void> {
   printTable(
     ['trivial async call', 'median', 'p90', 'CPU per call', 'synckit / this'],
     rows(trivial, SYNCKIT, true),
+  );
+  printTable(
+    [
+      'trivial call, apart (20 ms idle before each batch)',
+      'median',
+      'p90',
+      'CPU per call',
+      'synckit / this',
+    ],
+    rows(trivialApart, SYNCKIT, true),
   );
   printTable(
     ['echo 100 KB string', 'median', 'p90', 'CPU per call', 'synckit / this'],
