@@ -5,7 +5,8 @@
  * replies have been taking (at most `spinMicros`, and only while the machine has a core to
  * spare: adaptive-spin.ts); then `Atomics.wait` on it in slices of at most SLICE_MS, so that a
  * host that died without telling anyone, and a stop signalled only through the shared state,
- * are noticed within a slice. An early wake (REPLY_SOON) is followed by a short spin for the
+ * are noticed within a slice. While the deadline is far and this thread's timekeeper runs, the
+ * wait is untimed and the timekeeper's tick is the slice (timekeeper.ts says why). An early wake (REPLY_SOON) is followed by a short spin for the
  * reply being cloned.
  *
  * Context: the thread that owns the connection.
@@ -25,6 +26,7 @@ import {
   spinUntilChanged,
 } from '../transport/adaptive-spin';
 import { SIGNAL_CHECK_MS, checkSignals } from './signals';
+import { NEAR_DEADLINE_MS, threadTimekeeper, type Timekeeper } from './timekeeper';
 
 /**
  * The longest a caller spins on the reply counter before it sleeps in Atomics.wait (µs). How
@@ -68,6 +70,9 @@ export class ReplyWait {
   /** The spin after an early wake (REPLY_SOON), and how long it lasts. */
   private readonly soonSpin: AdaptiveSpin;
   private readonly soonBudget = new LatencyBudget(MIN_EARLY_WAKE_SPIN_US, SOON_SPIN_US);
+  /** This thread's timekeeper (undefined: not asked yet), and this connection's registration. */
+  private keeper: Timekeeper | null | undefined;
+  private ticket = 0;
 
   constructor(
     private readonly control: Int32Array,
@@ -136,14 +141,33 @@ export class ReplyWait {
         continue;
       }
       const soon = Atomics.load(this.control, REPLY_SOON);
+      const timekeeper = deadline - now > NEAR_DEADLINE_MS ? this.timekeeper() : null;
       Atomics.store(this.control, CALLER_SLEEPING, soonMs > 0 ? SLEEPING_WAKE_SOON : SLEEPING);
-      Atomics.wait(this.control, REPLIES, seen, Math.min(SLICE_MS, deadline - now));
+      if (timekeeper === null) {
+        Atomics.wait(this.control, REPLIES, seen, Math.min(SLICE_MS, deadline - now));
+      } else {
+        // After the flag (see timekeeper.ts): an idle timekeeper is woken, or it sees the flag.
+        timekeeper.sleeping();
+        Atomics.wait(this.control, REPLIES, seen);
+      }
       Atomics.store(this.control, CALLER_SLEEPING, 0);
       if (soonMs > 0 && Atomics.load(this.control, REPLY_SOON) !== soon) {
         this.awaitSoonReply(seen, soonMs);
       }
       now = -1;
     }
+  }
+
+  /**
+   * This thread's timekeeper when it runs and has read this connection's registration: the
+   * caller may then sleep untimed, the tick being its slice. Null otherwise (sleep timed).
+   */
+  private timekeeper(): Timekeeper | null {
+    if (this.keeper === undefined) {
+      this.keeper = threadTimekeeper();
+      if (this.keeper !== null) this.ticket = this.keeper.register(this.control);
+    }
+    return this.keeper !== null && this.keeper.covers(this.ticket) ? this.keeper : null;
   }
 
   /**

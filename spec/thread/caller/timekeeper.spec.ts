@@ -1,0 +1,152 @@
+/**
+ * The timekeeper: callers whose deadline is far sleep untimed and are woken by its tick, so what
+ * a slice noticed (a host that died silently, a stop through the shared state, a signal) must
+ * still be noticed within about a tick; an idle timekeeper must tick again for a new sleeper.
+ */
+import { expect } from 'chai';
+import { Worker } from 'node:worker_threads';
+import { ReactorThread, ReactorThreadError, handleOf } from '../../../lib';
+import {
+  NEAR_DEADLINE_MS,
+  TICK_MS,
+  Timekeeper,
+  threadTimekeeper,
+} from '../../../lib/thread/caller/timekeeper';
+import {
+  CALLER_SLEEPING,
+  CONNECTION_SLOTS,
+  REPLIES,
+  SLEEPING,
+} from '../../../lib/thread/transport/protocol';
+import type * as EchoModule from '../fixtures/echo-service';
+import { fixture, libPath } from '../helpers';
+
+const realSleep = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/** Polls `ready` (sleeping 5 ms between looks) for at most `ms`. */
+function until(ready: () => boolean, ms: number): boolean {
+  const end = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > end) return false;
+    realSleep(5);
+  }
+  return true;
+}
+
+function control(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(CONNECTION_SLOTS * 4));
+}
+
+/**
+ * Sleeps untimed-in-spirit (a long bound, only so that a failing spec ends) as a caller does:
+ * flag, tell the timekeeper, wait. Returns how the wait ended and how long it took.
+ */
+function sleepAsCaller(keeper: Timekeeper, words: Int32Array): { how: string; ms: number } {
+  const started = Date.now();
+  Atomics.store(words, CALLER_SLEEPING, SLEEPING);
+  keeper.sleeping();
+  const how = Atomics.wait(words, REPLIES, Atomics.load(words, REPLIES), 10_000);
+  Atomics.store(words, CALLER_SLEEPING, 0);
+  return { how, ms: Date.now() - started };
+}
+
+describe('timekeeper', () => {
+  // Ticks are TICK_MS apart; on a loaded machine a thread may be late by a scheduling slice or
+  // several. A missing tick would mean the 10 s bound.
+  const LATE_TICK_MS = 2_000;
+
+  it('wakes a registered caller that sleeps, within about a tick', () => {
+    const keeper = new Timekeeper();
+    const words = control();
+    const ticket = keeper.register(words);
+    expect(
+      until(() => keeper.covers(ticket), 10_000),
+      'the timekeeper acknowledges',
+    ).to.equal(true);
+    const slept = sleepAsCaller(keeper, words);
+    expect(slept.how).to.equal('ok');
+    expect(slept.ms).to.be.below(LATE_TICK_MS);
+  });
+
+  it('goes idle when nobody sleeps, and ticks again for the next sleeper', () => {
+    const keeper = new Timekeeper();
+    const words = control();
+    const ticket = keeper.register(words);
+    expect(until(() => keeper.covers(ticket), 10_000)).to.equal(true);
+    // About 20 quiet ticks.
+    expect(
+      until(() => keeper.idle, 20 * TICK_MS * 10),
+      'idle after quiet ticks',
+    ).to.equal(true);
+    const slept = sleepAsCaller(keeper, words);
+    expect(slept.how).to.equal('ok');
+    expect(slept.ms).to.be.below(LATE_TICK_MS);
+    expect(keeper.idle).to.equal(false);
+  });
+
+  it('reads a registration made while it is idle', () => {
+    const keeper = new Timekeeper();
+    const first = keeper.register(control());
+    expect(until(() => keeper.covers(first), 10_000)).to.equal(true);
+    expect(until(() => keeper.idle, 20 * TICK_MS * 10)).to.equal(true);
+    const words = control();
+    const second = keeper.register(words);
+    expect(
+      until(() => keeper.covers(second), LATE_TICK_MS),
+      'acknowledged',
+    ).to.equal(true);
+    expect(sleepAsCaller(keeper, words).how).to.equal('ok');
+  });
+
+  it('is one per thread', () => {
+    expect(threadTimekeeper()).to.equal(threadTimekeeper());
+  });
+
+  describe('with a reactor thread', () => {
+    /**
+     * The caller is a worker thread (its call's deadline is far: it sleeps untimed); this
+     * thread's loop stays free, so the reactor thread's 'exit' marks the shared state, which only
+     * a wake-up lets the caller see. `idleFirstMs`: the caller first idles (not in a call) long
+     * enough for its timekeeper to go idle.
+     */
+    async function killWhileBlocked(idleFirstMs: number): Promise<void> {
+      const thread = new ReactorThread({ name: 'spec-timekeeper-kill' });
+      const echo = thread
+        .load<typeof EchoModule>(fixture('echo-service'))
+        .create('EchoService', []);
+      echo.add(1, 1);
+      const caller = new Worker(
+        `const { workerData, parentPort } = require('node:worker_threads');
+         const { attach } = require(workerData.lib);
+         const echo = attach(workerData.handle);
+         for (let i = 0; i < 100; i += 1) echo.add(1, 1);
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.idleFirstMs);
+         parentPort.postMessage('blocking');
+         try { echo.sleep(60000); parentPort.postMessage('returned'); }
+         catch (error) { parentPort.postMessage(error.name + ' ' + error.reason); }`,
+        { eval: true, workerData: { lib: libPath, handle: handleOf(echo), idleFirstMs } },
+      );
+      try {
+        await new Promise((resolve) => caller.once('message', resolve));
+        // Long enough for the caller to be asleep, untimed.
+        await new Promise((resolve) => setTimeout(resolve, NEAR_DEADLINE_MS));
+        const outcome = new Promise((resolve) => caller.once('message', resolve));
+        const killed = Date.now();
+        await (thread as unknown as { worker: Worker }).worker.terminate();
+        const message = await outcome;
+        expect(message).to.equal(`${ReactorThreadError.name} exited`);
+        expect(Date.now() - killed).to.be.below(LATE_TICK_MS + 1_000);
+      } finally {
+        await caller.terminate();
+        await thread.stop();
+      }
+    }
+
+    it('a caller sleeping untimed notices a reactor thread killed without running JavaScript', () =>
+      killWhileBlocked(0));
+
+    it('so does one that blocks after its timekeeper went idle', () => killWhileBlocked(1_500));
+  });
+});
