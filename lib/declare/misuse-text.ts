@@ -63,16 +63,13 @@ function memberAdvice(decorator: string, member: MisusedMember, name: string): s
 }
 
 /** `messages.notAMethod`: `decorator` was put on `name`, which is a `member`, not a method. */
-export function notAMethod(
+export const notAMethod = (
   decorator: string,
   mode: DecoratorMode,
   name: string | symbol,
   member: MisusedMember,
   value?: unknown,
-): string {
-  return (
-    `crochet: ${decorator} can only decorate a method, but ${String(name)} is ` +
-    `${memberText[member]}${member === 'value' ? quote(value) : ''} (${modeText[mode]}). ` +
-    memberAdvice(decorator, member, String(name))
-  );
-}
+): string =>
+  `crochet: ${decorator} can only decorate a method, but ${String(name)} is ` +
+  `${memberText[member]}${member === 'value' ? quote(value) : ''} (${modeText[mode]}). ` +
+  memberAdvice(decorator, member, String(name));
