@@ -142,8 +142,9 @@ export class Connection implements ReplySource {
     if (hostedHere.has(this.address.id)) {
       throw new DeadlockError(messages.threadSelfCall(what, this.address.name), 'host-thread');
     }
+    const id = this.replies.newId();
     const call = new BlockingCall();
-    const id = this.replies.expect(() => call);
+    this.replies.expect(id, call);
     this.send(build(id), args, what, id);
     const outcome = this.block(() => call.settled, timeoutMs ?? Infinity);
     this.replies.forget(id);
@@ -167,7 +168,8 @@ export class Connection implements ReplySource {
     target: (id: number) => Settleable,
   ): void {
     this.ensureUp(what);
-    const id = this.replies.expect(target);
+    const id = this.replies.newId();
+    this.replies.expect(id, target(id));
     this.send(build(id), args, what, id);
   }
 

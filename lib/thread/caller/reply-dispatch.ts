@@ -21,12 +21,15 @@ export class ReplyDispatch {
   /** `sendQuietly` tells the host what nobody here waits for any more. */
   constructor(private readonly sendQuietly: (request: Request) => void) {}
 
-  /** The id of a new call, whose reply will settle `target(id)`. */
-  expect(target: (id: number) => Settleable): number {
+  /** The id for a new call. */
+  newId(): number {
     this.lastId += 1;
-    const id = this.lastId;
-    this.pending.set(id, target(id));
-    return id;
+    return this.lastId;
+  }
+
+  /** The reply to call `id` will settle `target`. */
+  expect(id: number, target: Settleable): void {
+    this.pending.set(id, target);
   }
 
   /** Stops waiting for the reply to call `id` (a later reply is dropped as stale). */
