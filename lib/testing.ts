@@ -34,7 +34,7 @@ export type {
   ShutdownSignal,
 } from './core/process-integration';
 export { messages } from './messages';
-export type { DecoratorMode, MisusedMember } from './messages';
+export type { DecoratorMode, MisusedMember } from './declare/misuse-text';
 
 /**
  * Puts a controller (by default the global `reactor`) back to a fresh `'idle'` state, as if

@@ -1,6 +1,7 @@
 /**
- * The reactor controller: owns the lifecycle of the reactor (the event loop of the thread that
- * calls it), the registry of pending calls, stashed results and shutdown hooks.
+ * The reactor controller: the reactor (the event loop of the thread that calls it) as
+ * application code sees it, the registry of pending calls and the results (stashed or tracked
+ * for unobserved failures). Its life, from setup() to shutdown and its hooks, is lifecycle.ts.
  *
  * It is an ordinary class built from injected collaborators (the loop pump, the process
  * integration, the logger); the package builds one instance (`reactor`) and exports its bound
@@ -9,30 +10,20 @@
  * Context: every method is called on the thread that owns the loop. `invoke` and the blocking
  * paths are called from synchronous application code; `stop()` from anywhere on that thread.
  */
-import { CrochetError, NotSetUpError, ReactorStopped, timedOut } from '../errors';
+import { NotSetUpError, ReactorStopped, timedOut } from '../errors';
 import type { ReactorMethodKind } from './call-context';
 import type { Invoker } from '../declare/decorators';
 import { EventualResult } from './eventual-result';
-import { setRealImmediate } from './clock';
 import { reportSafely, type Logger } from './logger';
 import { messages } from '../messages';
 import { Operation } from './operation';
-import type { ShutdownSignal } from './process-integration';
 import { Results } from './results';
 import { StartQueue } from './start-queue';
 import { PendingOperations } from './pending-operations';
 import { blockUntilSettled } from './pump';
-import {
-  ShutdownHooks,
-  type ShutdownHook,
-  type ShutdownHookOptions,
-  type ShutdownPhase,
-} from './shutdown-hooks';
-import { checkTimeout } from '../declare/timeout-arg';
+import type { ShutdownHook, ShutdownHookOptions, ShutdownPhase } from './shutdown-hooks';
+import { ReactorLifecycle } from './lifecycle';
 import type { ReactorCollaborators, ReactorState, SetupOptions } from './collaborators';
-
-const EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
-const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 
 /**
  * The controller of one thread's reactor (that thread's own event loop, pumped while a caller
@@ -44,27 +35,28 @@ const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
  * Context: a controller belongs to the thread that built it; call its methods on that thread.
  */
 export class ReactorController implements Invoker {
-  private currentState: ReactorState = 'idle';
-  private mode: 'setup' | 'noSetup' | undefined;
   private readonly pending = new PendingOperations<Operation>();
   private readonly results = new Results();
   private readonly starts = new StartQueue();
-  private readonly hooks = new ShutdownHooks();
-  private hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
+  /** Its state, who manages it, its shutdown hooks and how it shuts down. */
+  private readonly lifecycle: ReactorLifecycle;
   private logger: Logger;
-  private shutdown: Promise<void> | undefined;
-  private removeProcessHandlers: (() => void) | undefined;
   /**
    * A controller in state `'idle'`. Application code uses the package's `reactor`; build one for
    * isolated tests with `defaultCollaborators()` from `crochet/testing`.
    */
   constructor(private readonly collaborators: ReactorCollaborators) {
     this.logger = collaborators.logger;
+    this.lifecycle = new ReactorLifecycle(collaborators.process, {
+      failPending: () => this.failPending(),
+      reportUnobserved: () => this.results.reportUnobserved(),
+      report: (message, error) => this.report(message, error),
+    });
   }
 
   /** Where the reactor is in its life ({@link ReactorState}). Context: any code on its thread. */
   get state(): ReactorState {
-    return this.currentState;
+    return this.lifecycle.state;
   }
 
   /**
@@ -86,19 +78,9 @@ export class ReactorController implements Invoker {
   setup(options: SetupOptions = {}): void {
     // After noSetup() the application owns the reactor: setup() changes nothing, not even the
     // logger (a library's setup() must not take over the application's reporting).
-    if (this.mode === 'noSetup') return;
-    this.configure(options);
-    if (this.currentState === 'stopping' || this.currentState === 'stopped') {
-      throw new ReactorStopped(messages.setupAfterStop());
-    }
-    if (this.mode !== undefined) return;
-    this.mode = 'setup';
-    this.currentState = 'running';
-    this.removeProcessHandlers = this.collaborators.process.install({
-      signal: (name) => this.onSignal(name),
-      beforeExit: () => void this.stop(),
-      exit: () => this.stopNow(),
-    });
+    if (this.lifecycle.managedByApplication) return;
+    if (options.logger !== undefined) this.logger = options.logger;
+    this.lifecycle.setup(options.hookTimeoutMs);
   }
 
   /**
@@ -109,10 +91,7 @@ export class ReactorController implements Invoker {
    * Context: synchronous code on the reactor's thread, once at program start.
    */
   noSetup(): void {
-    if (this.mode === 'setup') throw new CrochetError(messages.noSetupAfterSetup());
-    if (this.mode === 'noSetup') throw new CrochetError(messages.noSetupTwice());
-    this.mode = 'noSetup';
-    this.currentState = 'running';
+    this.lifecycle.noSetup();
   }
 
   /**
@@ -143,7 +122,7 @@ export class ReactorController implements Invoker {
     hook: ShutdownHook,
     options?: ShutdownHookOptions,
   ): () => void {
-    return this.hooks.add(phase, hook, options);
+    return this.lifecycle.hooks.add(phase, hook, options);
   }
 
   /**
@@ -156,8 +135,7 @@ export class ReactorController implements Invoker {
    * blocks, await the promise to know when shutdown is over.
    */
   stop(): Promise<void> {
-    this.shutdown ??= this.runShutdown();
-    return this.shutdown;
+    return this.lifecycle.stop();
   }
 
   /**
@@ -179,15 +157,9 @@ export class ReactorController implements Invoker {
    */
   reset(): void {
     this.failPending();
-    this.hooks.clear();
     this.results.clear();
-    this.removeProcessHandlers?.();
-    this.removeProcessHandlers = undefined;
-    this.shutdown = undefined;
-    this.mode = undefined;
-    this.currentState = 'idle';
+    this.lifecycle.reset();
     this.logger = this.collaborators.logger;
-    this.hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
   }
 
   /**
@@ -209,7 +181,7 @@ export class ReactorController implements Invoker {
     timeoutMs: number,
     what: string,
   ): unknown {
-    if (this.currentState !== 'running') this.refuseCall(what);
+    if (this.lifecycle.state !== 'running') this.refuseCall(what);
     const operation = new Operation(this, kind);
     if (kind === 'waitFor') {
       // The caller blocks right here, so its body runs right here too: a call whose body is
@@ -259,11 +231,7 @@ export class ReactorController implements Invoker {
     this.pending.delete(operation);
   }
 
-  /** Reports through the current logger; never throws (see reportSafely). */
-  private readonly reportProblem = (message: string, error?: unknown): void =>
-    reportSafely(this.logger, message, error);
-
-  /** @internal OperationOwner */
+  /** @internal OperationOwner: reports through the current logger; never throws (reportSafely). */
   report(message: string, error: unknown): void {
     reportSafely(this.logger, message, error);
   }
@@ -292,30 +260,8 @@ export class ReactorController implements Invoker {
   }
 
   private refuseCall(what: string): never {
-    if (this.currentState === 'idle') throw new NotSetUpError(messages.notSetUp(what));
+    if (this.lifecycle.state === 'idle') throw new NotSetUpError(messages.notSetUp(what));
     throw new ReactorStopped(messages.stopped(what));
-  }
-
-  private configure(options: SetupOptions): void {
-    if (options.logger !== undefined) this.logger = options.logger;
-    if (options.hookTimeoutMs !== undefined) {
-      this.hookTimeoutMs = checkTimeout(options.hookTimeoutMs, 'setup() option hookTimeoutMs');
-    }
-  }
-
-  private async runShutdown(): Promise<void> {
-    this.currentState = 'stopping';
-    await this.hooks.run('before', this.hookTimeoutMs, this.reportProblem);
-    const released = this.failPending();
-    this.results.reportUnobserved();
-    // A released caller returns from its pump only after the current microtask drain; a loop
-    // turn lets it see ReactorStopped before the 'during' hooks start closing things.
-    if (released > 0) await new Promise((resolve) => setRealImmediate(resolve));
-    await this.hooks.run('during', this.hookTimeoutMs, this.reportProblem);
-    await this.hooks.run('after', this.hookTimeoutMs, this.reportProblem);
-    this.currentState = 'stopped';
-    this.removeProcessHandlers?.();
-    this.removeProcessHandlers = undefined;
   }
 
   /** Fails every pending call with ReactorStopped; returns how many there were. */
@@ -325,37 +271,5 @@ export class ReactorController implements Invoker {
       operation.stop(new ReactorStopped(messages.stoppedWhilePending()));
     }
     return released.length;
-  }
-
-  private onSignal(name: ShutdownSignal): void {
-    const code = EXIT_CODES[name];
-    if (this.currentState === 'stopping' || this.currentState === 'stopped') {
-      this.collaborators.process.exit(code);
-      return;
-    }
-    // The blocked caller receives ReactorStopped; if the application lets it escape, it must
-    // not cut the shutdown short, so it is absorbed here and the hooks still run.
-    const release = this.collaborators.process.catchUncaught((error) => {
-      if (!(error instanceof ReactorStopped)) this.report(messages.uncaughtDuringShutdown(), error);
-    });
-    void this.stop().then(() => {
-      release();
-      this.collaborators.process.exit(code);
-    });
-  }
-
-  private stopNow(): void {
-    if (this.currentState === 'stopped') return;
-    if (this.currentState === 'stopping') {
-      // Exiting in the middle of an orderly shutdown: its hooks are already under way.
-      this.failPending();
-      return;
-    }
-    this.currentState = 'stopped';
-    this.hooks.runSynchronously('before', this.reportProblem);
-    this.failPending();
-    this.results.reportUnobserved();
-    this.hooks.runSynchronously('during', this.reportProblem);
-    this.hooks.runSynchronously('after', this.reportProblem);
   }
 }

@@ -20,7 +20,8 @@
  * runtime or a polyfill that defines it first is kept.
  */
 import type { ReactorMethodKind } from '../core/call-context';
-import { messages, type MisusedMember } from '../messages';
+import { messages } from '../messages';
+import type { MisusedMember } from './misuse-text';
 import { registerStandardMethod } from './reactor-methods';
 
 const symbols = Symbol as unknown as { metadata?: symbol };

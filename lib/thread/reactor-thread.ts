@@ -1,34 +1,24 @@
 /**
- * `ReactorThread`: a worker thread whose event loop hosts services; `load()` gives a module's
- * classes (`create()`) and functions (`functions()`) as blocking facades.
+ * `ReactorThread`: a worker thread whose event loop hosts services, started on first use and
+ * stopped with its controller's shutdown; `load()` gives a module's classes (`create()`) and
+ * functions (`functions()`) as blocking facades (remote/hosted-module.ts).
+ *
+ * Context: the thread that built it (the main thread or a worker).
  */
 import { clearRealTimeout, setRealTimeout } from '../core/clock';
 import { Worker } from 'node:worker_threads';
 import { ReactorStopped } from '../errors';
 import { reactor } from '../global';
 import { messages } from '../messages';
-import { checkOptionKeys } from '../facade/method-planner';
 import type { ReactorController } from '../core/reactor';
-import { checkTimeout } from '../declare/timeout-arg';
 import { Connection } from './caller/connection';
 import { adoptConnection } from './caller/connections';
-import { DEFAULT_DISPOSE_TIMEOUT_MS } from './host/hosted-objects';
-import type { HostedModule, UntypedModule, UntypedService } from './hosted-types';
+import type { HostedModule, UntypedModule } from './hosted-types';
 import { spawnReactorWorker } from './worker/spawn-worker';
 import { DEFAULT_HOST_SPIN_US } from './host/host-spin';
-import { HOSTED_OPTIONS, planMethods } from './remote/method-plans';
-import {
-  HostState,
-  STATE,
-  newHostAddress,
-  type ExportInfo,
-  type MethodInfo,
-  type MethodPlan,
-  type RemoteRef,
-} from './transport/protocol';
-import { makeFacade } from './remote/remote';
+import { hostedModule, type ModuleThread } from './remote/hosted-module';
+import { HostState, STATE, newHostAddress, type ExportInfo } from './transport/protocol';
 import { modulePathOf } from './module-path';
-import { argumentsByValue } from './transport/by-value';
 
 /** Options of a reactor thread. */
 export interface ReactorThreadOptions {
@@ -81,16 +71,6 @@ export type ReactorThreadState = 'idle' | 'running' | 'stopped' | 'crashed' | 'e
 const DEFAULT_START_TIMEOUT_MS = 10_000;
 const DEFAULT_STOP_TIMEOUT_MS = 4_000;
 
-/** The options of `create()`: a hosted facade's, and how the service is disposed. */
-const CREATE_OPTIONS = [...HOSTED_OPTIONS, 'dispose', 'disposeTimeoutMs'];
-
-function checkDispose(className: string, dispose: unknown, methods: readonly MethodInfo[]): void {
-  if (dispose === undefined || dispose === false) return;
-  if (typeof dispose !== 'string' || !methods.some((m) => m.name === dispose)) {
-    const known = methods.map((m) => m.name);
-    throw new TypeError(messages.threadBadDispose(className, dispose, known));
-  }
-}
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
  * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
@@ -113,6 +93,8 @@ export class ReactorThread {
   private removeHook: (() => void) | undefined;
   /** The controller this thread's facades and shutdown belong to. */
   private readonly controller: ReactorController;
+  /** What the modules loaded here use of it. */
+  private readonly moduleThread: ModuleThread;
 
   /**
    * A reactor thread that starts on first use (`load()`). The package's `reactorThread` is one;
@@ -124,6 +106,7 @@ export class ReactorThread {
   constructor(private readonly options: ReactorThreadOptions = {}) {
     this.name = options.name ?? 'reactor';
     this.controller = options.controller ?? reactor;
+    this.moduleThread = { controller: this.controller, connect: () => this.connect() };
   }
 
   /** Where the thread is ({@link ReactorThreadState}). Context: the thread that built it. */
@@ -165,86 +148,7 @@ export class ReactorThread {
       undefined,
       `load(${JSON.stringify(modulePath)})`,
     ) as ExportInfo[];
-    // The facades' types come from M; at run time every facade is planned from what the host
-    // found on the object itself.
-    return {
-      path: modulePath,
-      exports,
-      create: (name: string, args: readonly unknown[], options?: object) =>
-        this.create(modulePath, exports, name, args, options),
-      functions: (options?: object) => this.functions(modulePath, options),
-    } as unknown as HostedModule<M>;
-  }
-
-  private create(
-    modulePath: string,
-    exports: readonly ExportInfo[],
-    name: string,
-    args: readonly unknown[],
-    options: object = {},
-  ): UntypedService {
-    const subject = `create(${JSON.stringify(name)})`;
-    const info = exports.find((e) => e.name === name);
-    const given = checkOptionKeys(subject, options, CREATE_OPTIONS);
-    const { dispose, disposeTimeoutMs, ...facadeOptions } = given;
-    // Checked before the service exists, so that bad options never leave one behind.
-    if (info !== undefined) {
-      planMethods(info.methods, facadeOptions, name, true, subject);
-      checkDispose(name, dispose, info.methods);
-    }
-    const limit =
-      disposeTimeoutMs === undefined
-        ? DEFAULT_DISPOSE_TIMEOUT_MS
-        : checkTimeout(disposeTimeoutMs, `${subject} option disposeTimeoutMs`);
-    const connection = this.connect();
-    const list = argumentsByValue(args, subject);
-    const ref = connection.request(
-      (id) => ({
-        k: 'new',
-        id,
-        path: modulePath,
-        exportName: name,
-        args: list,
-        dispose: dispose as string | false | undefined,
-        disposeTimeoutMs: limit,
-      }),
-      list,
-      undefined,
-      subject,
-      (arrived) => arrived,
-    ) as RemoteRef;
-    return this.facadeOf(connection, ref, facadeOptions, subject);
-  }
-
-  private functions(modulePath: string, options: object = {}): UntypedService {
-    const subject = `functions(${JSON.stringify(modulePath)})`;
-    const connection = this.connect();
-    const ref = connection.request(
-      (id) => ({ k: 'functions', id, path: modulePath }),
-      [],
-      undefined,
-      subject,
-      (arrived) => arrived,
-    ) as RemoteRef;
-    return this.facadeOf(connection, ref, options, subject);
-  }
-
-  /** The facade of a new reference, planned from `options`; bad options give the ref back. */
-  private facadeOf(
-    connection: Connection,
-    ref: RemoteRef,
-    options: object,
-    subject: string,
-  ): UntypedService {
-    let plans: MethodPlan[];
-    try {
-      plans = planMethods(ref.methods, options, ref.className, true, subject);
-    } catch (error) {
-      connection.sendQuietly({ k: 'release', target: ref.$crochetRef });
-      throw error;
-    }
-    const facade = makeFacade(this.controller, connection, ref.$crochetRef, ref.className, plans);
-    return facade as unknown as UntypedService;
+    return hostedModule<M>(this.moduleThread, modulePath, exports);
   }
 
   /**

@@ -15,7 +15,7 @@ import {
   unwrap,
   type ReactorMethodEntry,
 } from '../../lib/index';
-import type { DecoratorMode } from '../../lib/messages';
+import type { DecoratorMode } from '../../lib/declare/misuse-text';
 import { createFacadeFactory, messages } from '../../lib/testing';
 import { ownReactor, thrownBy } from '../helpers/own-reactor';
 import { bySymbol, compiledMode, defineServices, type AnyDecorator } from './service';

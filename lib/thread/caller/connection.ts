@@ -12,7 +12,8 @@
  * machine has a core to spare: adaptive-spin.ts), then `Atomics.wait` on it while it still holds
  * the value read in step 1, in slices of at most SLICE_MS (so a host that died without telling
  * anyone, and a stop() signalled only through the shared state, are noticed within a slice).
- * The waiting itself is reply-wait.ts; this module sends, drains and dispatches.
+ * The waiting itself is reply-wait.ts, and what each message does is reply-dispatch.ts; this
+ * module opens, sends, drains and closes.
  *
  * Context: the thread that opened the connection (connections are per thread).
  */
@@ -45,6 +46,7 @@ import { decodeThrown, explainUncloneable } from '../transport/wire';
 import { hostedHere } from '../transport/local-hosts';
 import { coreCheck } from '../transport/adaptive-spin';
 import { BlockingCall, unexpectedRef, type Settleable } from './pending-call';
+import { ReplyDispatch } from './reply-dispatch';
 import { DEFAULT_CALLER_SPIN_US, ReplyWait, type ReplySource } from './reply-wait';
 
 let connectionCount = 0;
@@ -53,10 +55,8 @@ export class Connection implements ReplySource {
   readonly control: Int32Array;
   readonly hostState: Int32Array;
   private readonly channel: BroadcastChannel;
-  private nextId = 1;
-  private readonly pending = new Map<number, Settleable>();
-  private downCause: unknown = undefined;
-  private welcomed = false;
+  /** The calls waiting for replies, and what each message does. */
+  private readonly replies = new ReplyDispatch((request) => this.sendQuietly(request));
   private closed = false;
   /** Messages taken from the channel so far (compared with the REPLIES counter). */
   private consumed = 0;
@@ -115,7 +115,7 @@ export class Connection implements ReplySource {
 
   /** Blocks until the host has opened its side; a start-failed error after `timeoutMs`. */
   awaitWelcome(timeoutMs: number, name: string): void {
-    const outcome = this.block(() => this.welcomed, timeoutMs);
+    const outcome = this.block(() => this.replies.welcomed, timeoutMs);
     if (outcome === 'timeout') {
       throw new ReactorThreadError(messages.threadStartFailed(name, timeoutMs), 'start-failed');
     }
@@ -142,13 +142,12 @@ export class Connection implements ReplySource {
     if (hostedHere.has(this.address.id)) {
       throw new DeadlockError(messages.threadSelfCall(what, this.address.name), 'host-thread');
     }
-    const id = this.nextId;
-    this.nextId += 1;
+    const id = this.replies.newId();
     const call = new BlockingCall();
-    this.pending.set(id, call);
+    this.replies.expect(id, call);
     this.send(build(id), args, what, id);
     const outcome = this.block(() => call.settled, timeoutMs ?? Infinity);
-    this.pending.delete(id);
+    this.replies.forget(id);
     if (outcome === 'timeout') {
       const ms = timeoutMs ?? 0;
       this.sendQuietly({ k: 'cancel', id, timeoutMs: ms });
@@ -169,9 +168,8 @@ export class Connection implements ReplySource {
     target: (id: number) => Settleable,
   ): void {
     this.ensureUp(what);
-    const id = this.nextId;
-    this.nextId += 1;
-    this.pending.set(id, target(id));
+    const id = this.replies.newId();
+    this.replies.expect(id, target(id));
     this.send(build(id), args, what, id);
   }
 
@@ -182,7 +180,7 @@ export class Connection implements ReplySource {
 
   /** Stops waiting for the reply to call `id` (a later reply is dropped as stale). */
   forget(id: number): void {
-    this.pending.delete(id);
+    this.replies.forget(id);
   }
 
   /** Sends without blocking and without throwing (cancel, release, bye). */
@@ -216,7 +214,7 @@ export class Connection implements ReplySource {
   /** One message from the host, taken by polling or by the listener. */
   private take(reply: Reply): void {
     this.consumed += 1;
-    this.dispatch(reply);
+    this.replies.dispatch(reply);
   }
 
   /** Closes this side; pending calls fail as stopped. */
@@ -224,7 +222,7 @@ export class Connection implements ReplySource {
     if (this.closed) return;
     this.sendQuietly({ k: 'bye' });
     this.closed = true;
-    this.failAll(new ReactorStopped(messages.threadStopped(this.address.name)));
+    this.replies.failAll(new ReactorStopped(messages.threadStopped(this.address.name)));
     this.channel.close();
   }
 
@@ -242,7 +240,7 @@ export class Connection implements ReplySource {
     try {
       this.channel.postMessage(request);
     } catch (error) {
-      this.pending.delete(id);
+      this.replies.forget(id);
       explainUncloneable(args, what, error);
     }
     Atomics.add(this.control, REQUESTS, 1);
@@ -252,56 +250,15 @@ export class Connection implements ReplySource {
     if (!this.up) throw this.downError(what);
   }
 
-  private dispatch(reply: Reply): void {
-    if (Array.isArray(reply)) {
-      this.claim(reply[0])?.resolve(reply[1]);
-      return;
-    }
-    switch (reply.k) {
-      case 'ref': {
-        const target = this.claim(reply.id);
-        if (target !== undefined) target.resolveRef(reply.ref);
-        // Nobody waits for it any more: give the host its reference back.
-        else this.sendQuietly({ k: 'release', target: reply.ref.$crochetRef });
-        return;
-      }
-      case 'err':
-        this.claim(reply.id)?.reject(reply.error);
-        return;
-      case 'out':
-        (reply.fd === 1 ? process.stdout : process.stderr).write(reply.chunk);
-        return;
-      case 'welcome':
-        this.welcomed = true;
-        return;
-      case 'down':
-        this.downCause = decodeThrown(reply.error);
-        return;
-    }
-  }
-
-  /** The pending call a reply is for; undefined for a stale reply (an abandoned call). */
-  private claim(id: number): Settleable | undefined {
-    const target = this.pending.get(id);
-    if (target !== undefined) this.pending.delete(id);
-    return target;
-  }
-
   /** ReplySource: the host is down; every pending call fails with the reason. */
   hostDown(): void {
     this.drain();
-    this.failAll(this.downError('the call'));
+    this.replies.failAll(this.downError('the call'));
   }
 
   /** ReplySource: a signal's shutdown stopped the reactor while this thread waited. */
   stopSeen(): void {
-    this.failAll(new ReactorStopped(messages.stoppedWhilePending()));
-  }
-
-  private failAll(error: unknown): void {
-    const targets = [...this.pending.values()];
-    this.pending.clear();
-    for (const target of targets) target.lose(error);
+    this.replies.failAll(new ReactorStopped(messages.stoppedWhilePending()));
   }
 
   /** The error for a call on a host that is not running. */
@@ -313,7 +270,7 @@ export class Connection implements ReplySource {
     }
     if (state === HostState.crashed) {
       return new ReactorThreadError(messages.threadCrashed(name), 'crashed', {
-        cause: this.downCause,
+        cause: this.replies.downCause,
       });
     }
     return new ReactorThreadError(

@@ -1,7 +1,7 @@
 /**
  * One call running here for a caller, and how its outcome goes back: an error encoded
  * (transport/wire.ts), a value by value (transport/by-value.ts), or a reference to it when the
- * caller declared the method remote.
+ * caller declared the method remote; and the reply to a request answered at once.
  *
  * Context: the host's thread.
  */
@@ -52,6 +52,21 @@ export function sendResult(call: HostCall, value: unknown, objects: HostedObject
     const problem = new TypeError(messages.threadUncloneableResult(call.what), { cause: error });
     replyError(connection, id, problem);
   }
+}
+
+/**
+ * The reply to a request that is answered here and now (a value, or an error when `failed`):
+ * a sleeping caller is woken first, so that its wake-up overlaps the clone (REPLY_SOON).
+ */
+export function replyNow(
+  connection: HostConnection,
+  id: number,
+  failed: boolean,
+  value: unknown,
+): void {
+  connection.soon();
+  if (failed) replyError(connection, id, value);
+  else connection.post([id, value]);
 }
 
 /** A call's (or a request's) error, encoded for the caller. */

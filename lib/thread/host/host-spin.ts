@@ -14,6 +14,7 @@ import {
   AdaptiveSpin,
   LatencyBudget,
   coreCheck,
+  spinUntil,
   spinUntilChanged,
 } from '../transport/adaptive-spin';
 import { HostConnection } from './host-connection';
@@ -47,6 +48,12 @@ export class HostSpin {
   private spinning = false;
   private burstStart = 0;
   private repliedInSpin = false;
+  /** The spin after a reply: when its budget started and runs out (ms). */
+  private spinStart = 0;
+  private deadline = 0;
+  /** How the spin after a reply ended: a call left running, or its budget gone. */
+  private callRunning = false;
+  private spinOver = false;
 
   constructor(
     spinMicros: number,
@@ -105,61 +112,77 @@ export class HostSpin {
       this.repliedInSpin = true;
       return;
     }
-    // Every way out but a call left running (whose reply spins again) goes back to the loop
-    // idle, with `idle` set so that the next caller posts a heads-up.
-    let callRunning = false;
     const now = clock.now();
     if (now - this.burstStart > MAX_BURST_MS || coreCheck.update(now)) {
       this.goIdle();
       return;
     }
-    let budget = this.budget.nextMs();
+    const budget = this.budget.nextMs();
     if (budget <= 0) {
       this.goIdle();
       return;
     }
     this.spinning = true;
+    // Every way out but a call left running (whose reply spins again) goes back to the loop
+    // idle, with `idle` set so that the next caller posts a heads-up.
+    this.callRunning = false;
+    this.spinOver = false;
     try {
-      let spinStart = clock.now();
-      let deadline = spinStart + budget;
-      for (let i = 1; ; i += 1) {
-        for (const connection of this.connections) {
-          if (Atomics.load(connection.control, REQUESTS) === connection.handled) continue;
-          const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
-          if (received === undefined) continue;
-          this.budget.worked(clock.now() - spinStart);
-          connection.handled += 1;
-          this.repliedInSpin = false;
-          this.busy();
-          this.take(connection, received.message as Request);
-          // A call that settled synchronously has replied: keep spinning for the next one.
-          // Otherwise return, so that its promise can settle; its reply spins again.
-          if (!this.repliedInSpin) {
-            callRunning = true;
-            return;
-          }
-          budget = this.budget.nextMs();
-          if (budget <= 0) return;
-          spinStart = clock.now();
-          deadline = spinStart + budget;
+      this.spinStart = clock.now();
+      this.deadline = this.spinStart + budget;
+      for (;;) {
+        const burstEnd = this.burstStart + MAX_BURST_MS;
+        const until = Math.min(this.deadline, burstEnd);
+        const gaveUpAt = spinUntil(() => this.takeRequests(), until, 16);
+        if (gaveUpAt !== 0) {
+          // A caller that slept through the reply calls again only after its wake-up, so this
+          // says less about spinning: stopping at once here left both sides asleep, each spin
+          // failing for want of the other. It still counts a little: with the caller on this
+          // core, it is this spin that keeps it from calling. A burst that ends first is no
+          // failure.
+          if (gaveUpAt >= this.deadline) this.budget.failed(HostConnection.callerAsleep ? 0.5 : 1);
+          return;
         }
-        if ((i & 15) === 0) {
-          const now = clock.now();
-          if (now > deadline) {
-            // A caller that slept through the reply calls again only after its wake-up, so this
-            // says less about spinning: stopping at once here left both sides asleep, each
-            // spin failing for want of the other. It still counts a little: with the caller on
-            // this core, it is this spin that keeps it from calling.
-            this.budget.failed(HostConnection.callerAsleep ? 0.5 : 1);
-            return;
-          }
-          if (now - this.burstStart > MAX_BURST_MS) return;
-        }
+        if (this.callRunning || this.spinOver) return;
       }
     } finally {
       this.spinning = false;
-      if (!callRunning) this.goIdle();
+      if (!this.callRunning) this.goIdle();
     }
+  }
+
+  /**
+   * One pass of the spin after a reply over every connection's request counter, taking each
+   * request that has arrived; true when the spin must stop (a call left running, the budget
+   * gone) or start over with the fresh budget of a call that replied at once.
+   */
+  private takeRequests(): boolean {
+    let taken = false;
+    for (const connection of this.connections) {
+      if (Atomics.load(connection.control, REQUESTS) === connection.handled) continue;
+      const received = receiveMessageOnPort(connection.channel as unknown as MessagePort);
+      if (received === undefined) continue;
+      this.budget.worked(clock.now() - this.spinStart);
+      connection.handled += 1;
+      this.repliedInSpin = false;
+      this.busy();
+      this.take(connection, received.message as Request);
+      // A call that settled synchronously has replied: keep spinning for the next one.
+      // Otherwise stop, so that its promise can settle; its reply spins again.
+      if (!this.repliedInSpin) {
+        this.callRunning = true;
+        return true;
+      }
+      const budget = this.budget.nextMs();
+      if (budget <= 0) {
+        this.spinOver = true;
+        return true;
+      }
+      this.spinStart = clock.now();
+      this.deadline = this.spinStart + budget;
+      taken = true;
+    }
+    return taken;
   }
 
   /** Working: callers need not post heads-ups (HOST_IDLE), written only when it changes. */

@@ -19,7 +19,7 @@ import {
 import { checkTimeout } from '../../declare/timeout-arg';
 import type { MethodInfo, MethodPlan, RemotePlan } from '../transport/protocol';
 
-/** The options every hosted facade takes (create() adds its own, see reactor-thread.ts). */
+/** The options every hosted facade takes (create() adds its own, see hosted-module.ts). */
 export const HOSTED_OPTIONS = ['timeoutMs', 'timeouts', 'eventual', 'remote'] as const;
 
 /**

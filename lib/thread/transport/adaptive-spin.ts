@@ -238,8 +238,30 @@ function readCpu(): CpuReading | undefined {
 export const coreCheck = new CoreCheck();
 
 /**
+ * The one spin loop, callers' and hosts' alike: calls `poll` until it returns true (returns 0),
+ * reading the clock once every `pollsPerClockRead` polls (a power of two: a poll costs
+ * nanoseconds, a clock read more) and giving up at the first reading at or past `untilMs`
+ * (returns that reading, so that a spin with two limits can tell which one it reached; readings
+ * are always above 0).
+ *
+ * Nothing is allocated per poll. Write `poll` as an arrow function at the call site: once this
+ * function is inlined into its caller, the compiler knows which `poll` it calls and inlines it
+ * too, however many different ones the thread passes here (callers and a host share a thread).
+ */
+export function spinUntil(poll: () => boolean, untilMs: number, pollsPerClockRead: number): number {
+  const mask = pollsPerClockRead - 1;
+  for (let i = 1; !poll(); i += 1) {
+    if ((i & mask) === 0) {
+      const now = clock.now();
+      if (now >= untilMs) return now;
+    }
+  }
+  return 0;
+}
+
+/**
  * Polls `counters[slot]` until it no longer holds `seen` (true) or the clock passes `untilMs`
- * (false). The clock is read once every 64 polls: a poll costs nanoseconds, a clock read more.
+ * (false). The clock is read once every 64 polls: one poll is a single atomic load.
  */
 export function spinUntilChanged(
   counters: Int32Array,
@@ -247,8 +269,5 @@ export function spinUntilChanged(
   seen: number,
   untilMs: number,
 ): boolean {
-  for (let i = 1; Atomics.load(counters, slot) === seen; i += 1) {
-    if ((i & 63) === 0 && clock.now() >= untilMs) return false;
-  }
-  return true;
+  return spinUntil(() => Atomics.load(counters, slot) !== seen, untilMs, 64) === 0;
 }

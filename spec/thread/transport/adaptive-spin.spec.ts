@@ -1,9 +1,14 @@
-/** The spin-before-sleep budget shared by callers and hosts (lib/thread/adaptive-spin.ts). */
+/**
+ * The spin-before-sleep budget shared by callers and hosts, and their one spin loop
+ * (lib/thread/transport/adaptive-spin.ts).
+ */
 import { expect } from 'chai';
 import {
   AdaptiveSpin,
   CoreCheck,
   LatencyBudget,
+  spinUntil,
+  spinUntilChanged,
   type CpuReading,
 } from '../../../lib/thread/transport/adaptive-spin';
 
@@ -197,5 +202,28 @@ describe('reactor thread: is there a core to spare for spinning', () => {
   it('reads this machine', () => {
     const coreCheck = new CoreCheck();
     expect(coreCheck.update(performance.now())).to.be.a('boolean');
+  });
+});
+
+describe('reactor thread: the spin loop', () => {
+  it('returns 0 as soon as a poll sees its event', () => {
+    let polls = 0;
+    expect(spinUntil(() => (polls += 1) === 5, performance.now() + 1_000, 64)).to.equal(0);
+    expect(polls).to.equal(5);
+  });
+
+  it('reads the clock once every so many polls, and returns the reading that ended it', () => {
+    let polls = 0;
+    const until = performance.now();
+    const gaveUpAt = spinUntil(() => ((polls += 1), false), until, 16);
+    expect(gaveUpAt).to.be.at.least(until);
+    expect(polls).to.equal(16);
+  });
+
+  it('waits for a counter to change, or for its deadline', () => {
+    const counters = new Int32Array(2);
+    expect(spinUntilChanged(counters, 1, 0, performance.now() + 0.2)).to.equal(false);
+    counters[1] = 1;
+    expect(spinUntilChanged(counters, 1, 0, performance.now() + 0.2)).to.equal(true);
   });
 });
