@@ -75,7 +75,7 @@ describe('timekeeper', () => {
     const words = control();
     const ticket = keeper.register(words);
     expect(until(() => keeper.covers(ticket), 10_000)).to.equal(true);
-    // About 20 quiet ticks.
+    // A few quiet ticks.
     expect(
       until(() => keeper.idle, 20 * TICK_MS * 10),
       'idle after quiet ticks',
