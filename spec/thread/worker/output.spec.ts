@@ -3,7 +3,7 @@
  * appears on the caller's side, in order, before the call returns.
  */
 import { expect } from 'chai';
-import { runScript } from './helpers';
+import { runScript } from '../helpers';
 
 describe('reactor thread: output replay', () => {
   it('console.log and stdout writes appear in order before the call returns', () => {

@@ -3,7 +3,7 @@
  * reactor thread use (almost) no CPU. Own processes, so the numbers are the process's alone.
  */
 import { expect } from 'chai';
-import { runScript } from './helpers';
+import { runScript } from '../helpers';
 
 describe('reactor thread: resources', () => {
   it('a remote facade that is garbage-collected releases its object in the reactor thread', () => {

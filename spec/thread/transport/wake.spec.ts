@@ -6,10 +6,10 @@
  * spinning off (which turns the early-wake spins off too), every call sleeps.
  */
 import { expect } from 'chai';
-import { ReactorThread, type Blocking } from '../../lib';
-import type { EchoService } from './fixtures/echo-service';
-import type * as EchoModule from './fixtures/echo-service';
-import { fixture } from './helpers';
+import { ReactorThread, type Blocking } from '../../../lib';
+import type { EchoService } from '../fixtures/echo-service';
+import type * as EchoModule from '../fixtures/echo-service';
+import { fixture } from '../helpers';
 
 for (const spinning of [false, true]) {
   describe(`reactor thread: wake-ups, spinning ${spinning ? 'on' : 'off'}`, () => {

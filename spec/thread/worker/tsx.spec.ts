@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { distRoot, runScript } from './helpers';
+import { distRoot, runScript } from '../helpers';
 
 const repoRoot = path.resolve(distRoot, '..');
 const tsxInstalled = fs.existsSync(path.join(repoRoot, 'node_modules', 'tsx', 'package.json'));
