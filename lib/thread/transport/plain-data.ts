@@ -36,28 +36,30 @@ function isPlainTree(value: object, depth: number, visits: { left: number }): bo
   if (proto === Array.prototype) {
     const items = value as unknown[];
     for (let i = 0; i < items.length; i += 1) {
-      const item = items[i];
-      if (typeof item === 'object') {
-        if (item === null) continue;
-        const plain = isPlainTree(item, depth + 1, visits);
-        if (plain !== true) return plain;
-      } else if (typeof item === 'function' || typeof item === 'symbol') return false;
+      const plain = isPlainTreeItem(items[i], depth, visits);
+      if (plain !== true) return plain;
     }
     return true;
   }
   if (proto === Object.prototype || proto === null) {
     for (const key in value) {
-      const item = (value as Record<string, unknown>)[key];
-      if (typeof item === 'object') {
-        if (item === null) continue;
-        const plain = isPlainTree(item, depth + 1, visits);
-        if (plain !== true) return plain;
-      } else if (typeof item === 'function' || typeof item === 'symbol') return false;
+      const plain = isPlainTreeItem((value as Record<string, unknown>)[key], depth, visits);
+      if (plain !== true) return plain;
     }
     return true;
   }
   // Typed arrays, buffers, dates, maps...: the complete walk knows them.
   return isPlainGraph(value, new Set());
+}
+
+/** One element or property value of a plain container, for isPlainTree. */
+function isPlainTreeItem(
+  item: unknown,
+  depth: number,
+  visits: { left: number },
+): boolean | undefined {
+  if (typeof item === 'object') return item === null || isPlainTree(item, depth + 1, visits);
+  return typeof item !== 'function' && typeof item !== 'symbol';
 }
 
 /** Whether structured clone copies `value` faithfully and completely. */
