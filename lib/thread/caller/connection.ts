@@ -30,7 +30,6 @@ import {
   CONNECTION_SLOTS,
   EXIT_CODE,
   HEADS_UP,
-  HOST_CPU,
   HOST_IDLE,
   HostState,
   REPLIES,
@@ -120,11 +119,6 @@ export class Connection implements ReplySource {
     if (outcome === 'timeout') {
       throw new ReactorThreadError(messages.threadStartFailed(name, timeoutMs), 'start-failed');
     }
-  }
-
-  /** ReplySource: the CPU the host last ran on, plus one (0: not known). */
-  get hostCpu(): number {
-    return Atomics.load(this.hostState, HOST_CPU);
   }
 
   /** Whether the host is still running. */

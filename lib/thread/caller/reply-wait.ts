@@ -23,7 +23,6 @@ import {
   AdaptiveSpin,
   LatencyBudget,
   coreCheck,
-  onSameCpu,
   spinUntilChanged,
 } from '../transport/adaptive-spin';
 import { SIGNAL_CHECK_MS, checkSignals } from './signals';
@@ -56,8 +55,6 @@ export interface ReplySource {
   drain(): void;
   /** Whether the host is still running. */
   readonly up: boolean;
-  /** The CPU the host last ran on, plus one; 0 when not known (protocol.ts, HOST_CPU). */
-  readonly hostCpu: number;
   /** The host is down: every pending call fails. */
   hostDown(): void;
   /** The error for a call on a host that is not running. */
@@ -136,10 +133,7 @@ export class ReplyWait {
       if (now < spinUntil) {
         const arrived = spinUntilChanged(this.control, REPLIES, seen, spinUntil);
         now = clock.now();
-        // With the host on this CPU, the reply came because this spin was preempted for it:
-        // spinning did not pay (with both threads packed on one vCPU, calls took 11 µs spinning
-        // against 8 µs sleeping, Node.js 24).
-        if (arrived && !onSameCpu(coreCheck.cpu, source.hostCpu)) this.spin.worked(now - started);
+        if (arrived) this.spin.worked(now - started);
         else {
           this.spin.failed();
           learn = false;

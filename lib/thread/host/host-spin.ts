@@ -18,7 +18,7 @@ import {
   spinUntilChanged,
 } from '../transport/adaptive-spin';
 import { HostConnection } from './host-connection';
-import { HOST_CPU, HOST_IDLE, REQUESTS, type Request } from '../transport/protocol';
+import { HOST_IDLE, REQUESTS, type Request } from '../transport/protocol';
 
 /** How long the host keeps spinning for the next request after a reply, in microseconds. */
 export const DEFAULT_HOST_SPIN_US = 50;
@@ -43,8 +43,6 @@ export class HostSpin {
   private headsUpMs: number;
   /** How long announced calls have taken to arrive (spins that saw them). */
   private readonly headsUpBudget = new LatencyBudget(MIN_HEADS_UP_SPIN_US, HEADS_UP_SPIN_US);
-  /** What HOST_CPU says (this thread's CPU at its last CoreCheck window). */
-  private publishedCpu = 0;
   /** Mirrors HOST_IDLE in the shared state. */
   private idle: boolean;
   private spinning = false;
@@ -115,12 +113,7 @@ export class HostSpin {
       return;
     }
     const now = clock.now();
-    const crowded = coreCheck.update(now);
-    if (coreCheck.cpu !== this.publishedCpu) {
-      this.publishedCpu = coreCheck.cpu;
-      Atomics.store(this.state, HOST_CPU, coreCheck.cpu);
-    }
-    if (now - this.burstStart > MAX_BURST_MS || crowded) {
+    if (now - this.burstStart > MAX_BURST_MS || coreCheck.update(now)) {
       this.goIdle();
       return;
     }

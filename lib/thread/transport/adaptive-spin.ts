@@ -154,11 +154,6 @@ const OTHER_WINDOW_MS = 500;
 export class CoreCheck {
   /** The last verdict: no core to spare (read it freely; `update()` refreshes it). */
   crowded: boolean;
-  /**
-   * The CPU this thread ran on at the last window, plus one; 0 when not known (not Linux).
-   * Refreshed with the verdict.
-   */
-  cpu = 0;
   private last: CpuReading | undefined;
   private lastAt = 0;
   private usable = -1;
@@ -167,7 +162,6 @@ export class CoreCheck {
     private readonly cores = availableCores(),
     private readonly read: () => CpuReading | undefined = readCpu,
     private readonly windowMs = process.platform === 'linux' ? LINUX_WINDOW_MS : OTHER_WINDOW_MS,
-    private readonly readCpuNumber: () => number = threadCpuNumber,
   ) {
     // One core: a spinner always holds the core the other side needs.
     this.crowded = cores < 2;
@@ -183,7 +177,6 @@ export class CoreCheck {
       this.crowded = false;
       return false;
     }
-    this.cpu = this.readCpuNumber();
     const previous = this.last;
     const elapsed = now - this.lastAt;
     this.last = reading;
@@ -232,41 +225,6 @@ function machineIdleMs(): number | undefined {
   let idle = 0;
   for (const cpu of cpus) idle += cpu.times.idle;
   return idle;
-}
-
-/**
- * The CPU this thread runs on, plus one (0: unknown), from /proc/thread-self/stat on Linux: the
- * 39th field, counted after the command name, which may itself hold spaces and parentheses.
- */
-function threadCpuNumber(): number {
-  if (process.platform !== 'linux') return 0;
-  try {
-    const fd = fs.openSync('/proc/thread-self/stat', 'r');
-    let length: number;
-    try {
-      length = fs.readSync(fd, threadStatBuffer, 0, threadStatBuffer.length, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-    const text = threadStatBuffer.toString('latin1', 0, length);
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (the state): the processor, field 39, is fields[36].
-    const cpu = Number(fields[36]);
-    return Number.isInteger(cpu) && cpu >= 0 ? cpu + 1 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-const threadStatBuffer = Buffer.alloc(1024);
-
-/**
- * Whether two threads ran on the same CPU at their last CoreCheck windows (`a`, `b`: CPU plus
- * one, 0 unknown). A spinner whose peer sits on its own CPU sees the peer's event only once it
- * is preempted for the peer: the spin did not pay, however soon the event came.
- */
-export function onSameCpu(a: number, b: number): boolean {
-  return a !== 0 && a === b;
 }
 
 function readCpu(): CpuReading | undefined {

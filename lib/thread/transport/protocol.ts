@@ -52,12 +52,6 @@ export const EXIT_CODE = 1;
  * wakes on it while the call is still being cloned, and spins for the call itself.
  */
 export const HOST_IDLE = 2;
-/**
- * The CPU the host's thread last ran on, plus one (0: not known), refreshed with its CoreCheck
- * (at most every 100 ms while it serves calls). A caller on the same CPU does not count a reply
- * caught spinning as spinning paying (adaptive-spin.ts, `onSameCpu`).
- */
-export const HOST_CPU = 3;
 export const HOST_SLOTS = 4;
 
 /** The heads-up message (see HOST_IDLE): a bare number, the cheapest message to clone. */

@@ -3,12 +3,10 @@
  * (lib/thread/transport/adaptive-spin.ts).
  */
 import { expect } from 'chai';
-import * as os from 'node:os';
 import {
   AdaptiveSpin,
   CoreCheck,
   LatencyBudget,
-  onSameCpu,
   spinUntil,
   spinUntilChanged,
   type CpuReading,
@@ -204,33 +202,6 @@ describe('reactor thread: is there a core to spare for spinning', () => {
   it('reads this machine', () => {
     const coreCheck = new CoreCheck();
     expect(coreCheck.update(performance.now())).to.be.a('boolean');
-  });
-
-  it('knows which CPU this thread runs on (Linux), plus one', function () {
-    if (process.platform !== 'linux') this.skip();
-    const coreCheck = new CoreCheck();
-    coreCheck.update(performance.now());
-    expect(coreCheck.cpu).to.be.within(1, os.cpus().length);
-  });
-
-  it('refreshes the CPU with its window, and tells threads on one CPU apart', () => {
-    let cpu = 2;
-    const coreCheck = new CoreCheck(
-      2,
-      () => ({ idleMs: 0, ownMs: 0 }),
-      100,
-      () => cpu,
-    );
-    coreCheck.update(100);
-    expect(coreCheck.cpu).to.equal(2);
-    cpu = 3;
-    coreCheck.update(150);
-    expect(coreCheck.cpu, 'within the window').to.equal(2);
-    coreCheck.update(200);
-    expect(coreCheck.cpu).to.equal(3);
-    expect(onSameCpu(3, 3)).to.equal(true);
-    expect(onSameCpu(2, 3)).to.equal(false);
-    expect(onSameCpu(0, 0), 'unknown is never the same').to.equal(false);
   });
 });
 
