@@ -70,8 +70,8 @@ export class ReplyWait {
   /** The spin after an early wake (REPLY_SOON), and how long it lasts. */
   private readonly soonSpin: AdaptiveSpin;
   private readonly soonBudget = new LatencyBudget(MIN_EARLY_WAKE_SPIN_US, SOON_SPIN_US);
-  /** This thread's timekeeper (undefined: not asked yet), and this connection's registration. */
-  private keeper: Timekeeper | null | undefined;
+  /** This thread's timekeeper once it runs, and this connection's registration with it. */
+  private keeper: Timekeeper | undefined;
   private ticket = 0;
 
   constructor(
@@ -164,10 +164,12 @@ export class ReplyWait {
    */
   private timekeeper(): Timekeeper | null {
     if (this.keeper === undefined) {
-      this.keeper = threadTimekeeper();
-      if (this.keeper !== null) this.ticket = this.keeper.register(this.control);
+      const keeper = threadTimekeeper();
+      if (keeper === null) return null;
+      this.keeper = keeper;
+      this.ticket = keeper.register(this.control);
     }
-    return this.keeper !== null && this.keeper.covers(this.ticket) ? this.keeper : null;
+    return this.keeper.covers(this.ticket) ? this.keeper : null;
   }
 
   /**

@@ -12,8 +12,9 @@
 
 /** Whether `value` is plain data (see the module comment). */
 export function isPlainData(value: object): boolean {
-  const plain = isPlainTree(value, 0, { left: TREE_VISITS });
-  return plain ?? isPlainGraph(value, new Set());
+  const walk: TreeWalk = { left: TREE_VISITS, seen: undefined };
+  const plain = isPlainTree(value, 0, walk);
+  return plain ?? isPlainGraph(value, walk.seen ?? new Set());
 }
 
 /**
@@ -25,40 +26,46 @@ const TREE_DEPTH = 64;
 const TREE_VISITS = 100_000;
 
 /**
+ * One fast walk's state: the visits it has left, and what the complete walk has seen of the
+ * non-plain leaves (maps, sets...) met so far, so that a leaf shared by many objects is walked
+ * once, as structured clone visits it.
+ */
+interface TreeWalk {
+  left: number;
+  seen: Set<object> | undefined;
+}
+
+/**
  * The common case, fast: whether `value` is plain data, walked as a tree (no record of what was
  * seen, which costs a hash lookup per object). `undefined` when the walk goes deeper than
  * TREE_DEPTH or visits more than TREE_VISITS objects (a shared object is visited once per
  * reference here): the caller then walks with `isPlainGraph`.
  */
-function isPlainTree(value: object, depth: number, visits: { left: number }): boolean | undefined {
-  if (depth > TREE_DEPTH || (visits.left -= 1) < 0) return undefined;
+function isPlainTree(value: object, depth: number, walk: TreeWalk): boolean | undefined {
+  if (depth > TREE_DEPTH || (walk.left -= 1) < 0) return undefined;
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Array.prototype) {
     const items = value as unknown[];
     for (let i = 0; i < items.length; i += 1) {
-      const plain = isPlainTreeItem(items[i], depth, visits);
+      const plain = isPlainTreeItem(items[i], depth, walk);
       if (plain !== true) return plain;
     }
     return true;
   }
   if (proto === Object.prototype || proto === null) {
     for (const key in value) {
-      const plain = isPlainTreeItem((value as Record<string, unknown>)[key], depth, visits);
+      const plain = isPlainTreeItem((value as Record<string, unknown>)[key], depth, walk);
       if (plain !== true) return plain;
     }
     return true;
   }
   // Typed arrays, buffers, dates, maps...: the complete walk knows them.
-  return isPlainGraph(value, new Set());
+  return isPlainGraph(value, (walk.seen ??= new Set()));
 }
 
 /** One element or property value of a plain container, for isPlainTree. */
-function isPlainTreeItem(
-  item: unknown,
-  depth: number,
-  visits: { left: number },
-): boolean | undefined {
-  if (typeof item === 'object') return item === null || isPlainTree(item, depth + 1, visits);
+function isPlainTreeItem(item: unknown, depth: number, walk: TreeWalk): boolean | undefined {
+  if (typeof item === 'object') return item === null || isPlainTree(item, depth + 1, walk);
   return typeof item !== 'function' && typeof item !== 'symbol';
 }
 

@@ -6,10 +6,14 @@
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { ReactorThread, ReactorThreadError, handleOf } from '../../../lib';
+import * as path from 'node:path';
+import { ReplyWait, type ReplySource } from '../../../lib/thread/caller/reply-wait';
 import {
+  DEFAULT_START_AFTER_SLEEPS,
   NEAR_DEADLINE_MS,
   TICK_MS,
   Timekeeper,
+  startTimekeeperAfter,
   threadTimekeeper,
 } from '../../../lib/thread/caller/timekeeper';
 import {
@@ -100,8 +104,57 @@ describe('timekeeper', () => {
     expect(sleepAsCaller(keeper, words).how).to.equal('ok');
   });
 
-  it('is one per thread', () => {
-    expect(threadTimekeeper()).to.equal(threadTimekeeper());
+  describe("a thread's own", () => {
+    after(() => startTimekeeperAfter(DEFAULT_START_AFTER_SLEEPS));
+
+    it('is one per thread, started after so many sleeps', () => {
+      startTimekeeperAfter(3);
+      const before = [threadTimekeeper(), threadTimekeeper()];
+      expect(before).to.deep.equal([null, null]);
+      const keeper = threadTimekeeper();
+      expect(keeper).to.be.instanceOf(Timekeeper);
+      expect(threadTimekeeper()).to.equal(keeper);
+    });
+
+    it('lets a caller sleep untimed while its deadline is far, and timed near it', () => {
+      startTimekeeperAfter(0);
+      const words = control();
+      const source: ReplySource = {
+        drain: () => undefined,
+        up: true,
+        hostDown: () => undefined,
+        downError: () => new Error('down'),
+        stopSeen: () => undefined,
+      };
+      const waits: (number | undefined)[] = [];
+      type Int32Wait = (
+        array: Int32Array,
+        index: number,
+        value: number,
+        timeout?: number,
+      ) => 'ok' | 'not-equal' | 'timed-out';
+      const atomics = Atomics as unknown as { wait: Int32Wait };
+      const wait = atomics.wait;
+      atomics.wait = (array, index, value, timeout) => {
+        if (array === words) waits.push(timeout);
+        return wait.call(Atomics, array, index, value, timeout);
+      };
+      try {
+        const waiter = new ReplyWait(words, 0);
+        // Once for the registration to be read, then the call that is measured.
+        waiter.wait(source, () => false, 2 * TICK_MS + NEAR_DEADLINE_MS);
+        waits.length = 0;
+        const started = performance.now();
+        expect(waiter.wait(source, () => false, 300)).to.equal('timeout');
+        expect(performance.now() - started).to.be.at.least(300);
+      } finally {
+        atomics.wait = wait;
+      }
+      expect(waits[0], 'far from the deadline: untimed').to.equal(undefined);
+      const last = waits[waits.length - 1];
+      expect(last, 'near the deadline: timed').to.be.a('number');
+      expect(last).to.be.at.most(NEAR_DEADLINE_MS);
+    });
   });
 
   describe('with a reactor thread', () => {
@@ -120,13 +173,22 @@ describe('timekeeper', () => {
       const caller = new Worker(
         `const { workerData, parentPort } = require('node:worker_threads');
          const { attach } = require(workerData.lib);
+         require(workerData.timekeeper).startTimekeeperAfter(0);
          const echo = attach(workerData.handle);
          for (let i = 0; i < 100; i += 1) echo.add(1, 1);
          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.idleFirstMs);
          parentPort.postMessage('blocking');
          try { echo.sleep(60000); parentPort.postMessage('returned'); }
          catch (error) { parentPort.postMessage(error.name + ' ' + error.reason); }`,
-        { eval: true, workerData: { lib: libPath, handle: handleOf(echo), idleFirstMs } },
+        {
+          eval: true,
+          workerData: {
+            lib: libPath,
+            timekeeper: path.join(path.dirname(libPath), 'thread', 'caller', 'timekeeper.js'),
+            handle: handleOf(echo),
+            idleFirstMs,
+          },
+        },
       );
       try {
         await new Promise((resolve) => caller.once('message', resolve));
@@ -135,7 +197,11 @@ describe('timekeeper', () => {
         const outcome = new Promise((resolve) => caller.once('message', resolve));
         const killed = Date.now();
         await (thread as unknown as { worker: Worker }).worker.terminate();
-        const message = await outcome;
+        // Bounded, so that a caller that is never woken fails the spec instead of hanging it.
+        const message = await Promise.race([
+          outcome,
+          new Promise((resolve) => setTimeout(resolve, LATE_TICK_MS + 5_000, 'no outcome')),
+        ]);
         expect(message).to.equal(`${ReactorThreadError.name} exited`);
         expect(Date.now() - killed).to.be.below(LATE_TICK_MS + 1_000);
       } finally {
