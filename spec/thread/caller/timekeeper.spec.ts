@@ -14,7 +14,6 @@ import {
   TICK_MS,
   Timekeeper,
   startTimekeeperAfter,
-  threadTimekeeper,
 } from '../../../lib/thread/caller/timekeeper';
 import {
   CALLER_SLEEPING,
@@ -24,6 +23,8 @@ import {
 } from '../../../lib/thread/transport/protocol';
 import type * as EchoModule from '../fixtures/echo-service';
 import { fixture, libPath } from '../helpers';
+
+const timekeeperPath = path.join(path.dirname(libPath), 'thread', 'caller', 'timekeeper.js');
 
 const realSleep = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -107,13 +108,27 @@ describe('timekeeper', () => {
   describe("a thread's own", () => {
     after(() => startTimekeeperAfter(DEFAULT_START_AFTER_SLEEPS));
 
-    it('is one per thread, started after so many sleeps', () => {
-      startTimekeeperAfter(3);
-      const before = [threadTimekeeper(), threadTimekeeper()];
-      expect(before).to.deep.equal([null, null]);
-      const keeper = threadTimekeeper();
-      expect(keeper).to.be.instanceOf(Timekeeper);
-      expect(threadTimekeeper()).to.equal(keeper);
+    it('is one per thread, started after so many sleeps', async () => {
+      // In a thread of its own: this one has slept in other specs already.
+      const worker = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+         const { DEFAULT_START_AFTER_SLEEPS, threadTimekeeper, Timekeeper } = require(workerData);
+         const early = [];
+         for (let i = 1; i < DEFAULT_START_AFTER_SLEEPS; i += 1) early.push(threadTimekeeper());
+         const keeper = threadTimekeeper();
+         parentPort.postMessage([
+           early.every((k) => k === null),
+           keeper instanceof Timekeeper,
+           threadTimekeeper() === keeper,
+         ]);`,
+        { eval: true, workerData: timekeeperPath },
+      );
+      try {
+        const answer: unknown = await new Promise((resolve) => worker.once('message', resolve));
+        expect(answer).to.deep.equal([true, true, true]);
+      } finally {
+        await worker.terminate();
+      }
     });
 
     it('lets a caller sleep untimed while its deadline is far, and timed near it', () => {
@@ -184,7 +199,7 @@ describe('timekeeper', () => {
           eval: true,
           workerData: {
             lib: libPath,
-            timekeeper: path.join(path.dirname(libPath), 'thread', 'caller', 'timekeeper.js'),
+            timekeeper: timekeeperPath,
             handle: handleOf(echo),
             idleFirstMs,
           },
