@@ -14,7 +14,14 @@ import {
 } from '../../lib';
 import type { EchoService } from './fixtures/echo-service';
 import type * as EchoModule from './fixtures/echo-service';
-import { describeScript, fixture, libPath, runAndSignal, runScript } from './helpers';
+import {
+  describeScript,
+  fixture,
+  libPath,
+  runAndSignal,
+  runScript,
+  type SignalledResult,
+} from './helpers';
 
 function start(name: string): { thread: ReactorThread; echo: Blocking<EchoService> } {
   const thread = new ReactorThread({ name });
@@ -191,6 +198,45 @@ describe('reactor thread: faults', () => {
     expect(result.status, run).to.equal(130);
     // Not noticing the signal would mean waiting out the 20 s call.
     expect(result.signalledAfterMs, run).to.be.lessThan(3_000);
+  });
+
+  it('SIGINT reaches a main-thread caller blocked inside timer callbacks', async () => {
+    // Inside a timer callback Node's libuv timer is not armed and signal handles are unref'd:
+    // the signal check's loop turn must keep the loop alive itself, or it never reads the
+    // signal (it was seen in 2-3 runs of 6). Three timers, so that luck cannot pass the spec.
+    const inTimer = (schedule: string): Promise<SignalledResult> =>
+      runAndSignal(
+        `
+      const { setup, reactorThread } = require(LIB);
+      setup();
+      const echo = reactorThread.load(ECHO).create('EchoService', []);
+      echo.add(1, 1);
+      const go = () => {
+        // Written here and synchronously: output of the call itself would leave a write pending
+        // on the loop, which keeps it alive and hides the bug.
+        require('node:fs').writeSync(1, 'blocked\\n');
+        try { echo.sleep(20000); console.log('returned'); }
+        catch (error) { console.log('caught', error.name); }
+      };
+      ${schedule};
+    `,
+        'blocked',
+        'SIGINT',
+        8_000,
+        // After the first signal checks (every 100 ms): the first one happened to work.
+        350,
+      );
+    const results = await Promise.all([
+      inTimer('setTimeout(go, 0)'),
+      inTimer('setTimeout(go, 300)'),
+      inTimer('const t = setInterval(() => { clearInterval(t); go(); }, 50)'),
+    ]);
+    for (const result of results) {
+      const run = describeScript(result);
+      expect(result.stdout, run).to.include('caught ReactorStopped');
+      expect(result.status, run).to.equal(130);
+      expect(result.signalledAfterMs, run).to.be.lessThan(3_000);
+    }
   });
 
   it('SIGTERM without any listener ends the process at once (Node default)', async () => {

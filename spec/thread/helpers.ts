@@ -60,7 +60,8 @@ export function runScript(
 /**
  * Starts `source` in a new process, waits until it prints `readyLine` (a positive sign that it
  * is where the signal must find it, e.g. printed from inside the call it blocks on), sends
- * `signal` at once, and collects the outcome. SIGKILLed after `killAfterMs`, which stays below
+ * `signal` at once (or `signalDelayMs` later; `signalledAfterMs` then counts from the send), and
+ * collects the outcome. SIGKILLed after `killAfterMs`, which stays below
  * mocha's timeout so that a child that never reacts fails the spec with its output instead of
  * timing it out.
  */
@@ -69,6 +70,7 @@ export function runAndSignal(
   readyLine: string,
   signal: NodeJS.Signals,
   killAfterMs = 8_000,
+  signalDelayMs = 0,
 ): Promise<SignalledResult> {
   const file = writeScript(source, '.js');
   const started = Date.now();
@@ -85,8 +87,9 @@ export function runAndSignal(
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       if (signalledAt < 0 && stdout.split('\n').includes(readyLine)) {
-        signalledAt = Date.now();
-        child.kill(signal);
+        signalledAt = Date.now() + signalDelayMs;
+        if (signalDelayMs === 0) child.kill(signal);
+        else setTimeout(() => child.kill(signal), signalDelayMs);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
