@@ -6,8 +6,8 @@
  * returns. (Without any listener Node's default action applies and ends the process at once, so
  * there is nothing to do.) When the main thread has been blocked for SIGNAL_CHECK_MS and a
  * SIGINT or SIGTERM listener is installed (`setup()` installs one), the wait loop runs ONE turn
- * of the main event loop (deasync's `uv_run(UV_RUN_ONCE)`, kept alive by a pending immediate and
- * bounded by a 1 ms ref'd timer) every
+ * of the main event loop (deasync's `uv_run(UV_RUN_ONCE)`, bounded by a 1 ms ref'd timer, and a
+ * second one kept alive by a pending immediate when the first saw nothing) every
  * SIGNAL_CHECK_MS, with a listener of ours prepended for the duration. If a signal was delivered,
  * the listeners ran (crochet's starts `reactor.stop()`) and the blocked call fails at once with
  * ReactorStopped.
@@ -49,13 +49,23 @@ export function checkSignals(blockedSince: number): boolean {
   process.prependListener('SIGINT', mark);
   process.prependListener('SIGTERM', mark);
   const bound = clock.setRealTimeout(() => undefined, 1);
-  // A pending immediate keeps the loop alive for this turn, and its poll from sleeping. Inside a
-  // timer callback the timer above cannot: Node arms its one libuv timer only after the callback
-  // returns, and signal handles are unref'd, so uv_run found the loop not alive and returned
-  // without polling, and the signal was never read (measured: SIGINT seen in 2-3 runs of 6).
-  const alive = clock.setRealImmediate(() => undefined);
   try {
+    // Up to 1 ms: polls, then runs the timers that are due (one may call stop()).
     pump.runOnce();
+    if (!seen) {
+      // Inside a timer callback whose own timer list holds the bound above, Node arms its one
+      // libuv timer only once the callback returns, and signal handles are unref'd: uv_run found
+      // the loop not alive and returned without polling, so the signal was never read (it was
+      // seen in 2-3 runs of 6). A pending immediate keeps the loop alive for a second turn, which
+      // polls without sleeping. Not instead of the first: with it, the poll never waits for the
+      // bound, and due timers were not run (a stop() from a timer came only after the call).
+      const alive = clock.setRealImmediate(() => undefined);
+      try {
+        pump.runOnce();
+      } finally {
+        clock.clearRealImmediate(alive);
+      }
+    }
   } catch (error) {
     // No deasync binary here: reactor threads work without it, only without these turns (a
     // signal then waits for the call to return, as it would with no listener's help).
@@ -63,7 +73,6 @@ export function checkSignals(blockedSince: number): boolean {
     pumpUnavailable = true;
   } finally {
     clock.clearRealTimeout(bound);
-    clock.clearRealImmediate(alive);
     process.off('SIGINT', mark);
     process.off('SIGTERM', mark);
   }
