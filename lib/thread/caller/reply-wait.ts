@@ -6,8 +6,8 @@
  * spare: adaptive-spin.ts); then `Atomics.wait` on it in slices of at most SLICE_MS, so that a
  * host that died without telling anyone, and a stop signalled only through the shared state,
  * are noticed within a slice. While the deadline is far and this thread's timekeeper runs, the
- * wait is untimed and the timekeeper's tick is the slice (timekeeper.ts says why). An early wake (REPLY_SOON) is followed by a short spin for the
- * reply being cloned.
+ * wait is untimed and the timekeeper's tick is the slice (timekeeper.ts says why). An early wake
+ * (REPLY_SOON) is followed by a short spin for the reply being cloned.
  *
  * Context: the thread that owns the connection.
  */
