@@ -101,12 +101,7 @@ export function measureRounds(
   const samples = new Map<string, Samples>(contenders.map((c) => [c.name, { times: [], cpu: [] }]));
   for (const { op } of contenders) for (let i = 0; i < perBatch; i += 1) op();
   for (let round = 0; round < rounds; round += 1) {
-    for (const { name, op } of contenders) {
-      const cpu = process.cpuUsage();
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < perBatch; i += 1) op();
-      record(samples.get(name), start, cpu, perBatch);
-    }
+    for (const contender of contenders) timeBatch(samples, contender, perBatch);
   }
   return new Map([...samples].map(([name, s]) => [name, summariseRounds(s)]));
 }
@@ -133,10 +128,7 @@ export function measureApart(
       const contender = contenders[(round + k) % contenders.length];
       if (contender === undefined) continue;
       Atomics.wait(idle, 0, 0, pauseMs);
-      const cpu = process.cpuUsage();
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < perBatch; i += 1) contender.op();
-      record(samples.get(contender.name), start, cpu, perBatch);
+      timeBatch(samples, contender, perBatch);
     }
   }
   return new Map([...samples].map(([name, s]) => [name, summariseRounds(s)]));
@@ -159,6 +151,14 @@ export async function measureRoundsAsync(
     }
   }
   return new Map([...samples].map(([name, s]) => [name, summariseRounds(s)]));
+}
+
+/** One timed batch of `perBatch` synchronous calls, recorded under the contender's name. */
+function timeBatch(samples: Map<string, Samples>, { name, op }: Contender, perBatch: number): void {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < perBatch; i += 1) op();
+  record(samples.get(name), start, cpu, perBatch);
 }
 
 function record(
