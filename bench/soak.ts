@@ -19,6 +19,9 @@
  *   --seconds N   time budget (default 30)       --calls N   stop after about N calls instead
  *   --seed N      pseudo-random seed (printed)   --band N    ambiguity band in ms (default 30)
  *   --late N      how late (ms) an outcome may come before it counts as wrong (default 1000)
+ *   --watchdog N  seconds before the open calls are printed and the run fails (default: twice
+ *                 the budget + 60); it needs the event loop, so a main thread blocked for good
+ *                 is seen only through a signal (SIGTERM stops the reactor, see the spec)
  *   --immediate-batches  schedule with plain setImmediate, so that a blocking call can run in an
  *                 immediate that is not the first of its batch (see `immediate()`: it aborts the
  *                 process today)
@@ -62,6 +65,8 @@ interface Options {
   readonly seed: number;
   readonly band: number;
   readonly late: number;
+  /** Seconds before the watchdog prints the open calls and exits; by default twice the budget + 60. */
+  readonly watchdog: number | undefined;
   /** Plain setImmediate for everything (see `immediate()`). */
   readonly immediateBatches: boolean;
 }
@@ -75,7 +80,7 @@ function parseOptions(argv: readonly string[]): Options {
       immediateBatches = true;
       continue;
     }
-    const match = /^--(seconds|calls|seed|band|late)(?:=(.*))?$/.exec(arg);
+    const match = /^--(seconds|calls|seed|band|late|watchdog)(?:=(.*))?$/.exec(arg);
     if (match === null) throw new Error(`soak: unknown argument ${JSON.stringify(arg)}`);
     const raw = match[2] ?? argv[(i += 1)];
     const value = Number(raw);
@@ -90,6 +95,7 @@ function parseOptions(argv: readonly string[]): Options {
     seed: (values.get('seed') ?? Math.floor(Math.random() * 2 ** 31)) >>> 0,
     band: values.get('band') ?? 30,
     late: values.get('late') ?? 1000,
+    watchdog: values.get('watchdog'),
     immediateBatches,
   };
 }
@@ -1349,7 +1355,10 @@ function main(): void {
       `${options.immediateBatches ? ', plain setImmediate batches' : ''}\n`,
   );
 
-  const totalMs = (options.calls === undefined ? options.seconds : 600) * 2000 + 60_000;
+  const totalMs =
+    options.watchdog !== undefined
+      ? options.watchdog * 1000
+      : (options.calls === undefined ? options.seconds : 600) * 2000 + 60_000;
   const watchdog = setTimeout(() => {
     const open = calls.filter((c) => c.final === undefined);
     process.stdout.write(

@@ -13,9 +13,19 @@ interface SoakRun {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly output: string;
+  /** Set when the run did not end by itself and was sent SIGTERM. */
+  readonly terminated: boolean;
 }
 
-function runSoak(args: readonly string[], killAfterMs: number): Promise<SoakRun> {
+/**
+ * Runs the soak; after `terminateAfterMs` it is sent SIGTERM (crochet ends calls blocked for good
+ * with ReactorStopped, so the summary names them), after `killAfterMs` SIGKILL.
+ */
+function runSoak(
+  args: readonly string[],
+  terminateAfterMs: number,
+  killAfterMs: number,
+): Promise<SoakRun> {
   const child = spawn(process.execPath, ['--expose-gc', soakScript, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -24,15 +34,24 @@ function runSoak(args: readonly string[], killAfterMs: number): Promise<SoakRun>
   child.stderr.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => (output += chunk));
   child.stderr.on('data', (chunk: string) => (output += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  let terminated = false;
+  const terminate = setTimeout(() => {
+    terminated = true;
+    child.kill('SIGTERM');
+  }, terminateAfterMs);
+  const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const clear = (): void => {
+    clearTimeout(terminate);
+    clearTimeout(kill);
+  };
   return new Promise((resolve, reject) => {
     child.on('error', (error) => {
-      clearTimeout(timer);
+      clear();
       reject(error);
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
+      clear();
+      resolve({ code, signal, output, terminated });
     });
   });
 }
@@ -41,8 +60,12 @@ describe('soak (bench/soak.ts, a short run in a child process)', function () {
   this.timeout(60_000);
 
   it('ends by itself, every call with its right outcome: exit 0, "0 failed"', async () => {
-    const run = await runSoak(['--seconds', '5'], 50_000);
-    const report = `exit code ${String(run.code)}, signal ${String(run.signal)}\n${run.output}`;
+    // A 5-second budget ends in about 8 s. The watchdog (35 s) prints the open calls if the loop
+    // still turns; SIGTERM (42 s) ends calls blocked for good; SIGKILL (52 s) ends the rest.
+    const run = await runSoak(['--seconds', '5', '--watchdog', '35'], 42_000, 52_000);
+    const report =
+      `exit code ${String(run.code)}, signal ${String(run.signal)}` +
+      `${run.terminated ? ', sent SIGTERM after 42 s' : ''}\n${run.output}`;
     const summary = run.output
       .trim()
       .split('\n')

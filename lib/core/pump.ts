@@ -22,7 +22,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { now } from './clock';
+import { clearRealImmediate, now, setRealImmediate } from './clock';
 import { microtaskRefusal } from './entry-loader';
 import { immediateBatchPosition, releaseStaleImmediateRef } from './immediates';
 import { WakeUp, armedWakeUpCount } from './wake-up';
@@ -168,7 +168,16 @@ export function blockUntilSettled(
   let immediateRefChecked = false;
   try {
     for (;;) {
-      pump.runOnce();
+      // A wake-up that found no list of its own may arm nothing, and a loop kept alive by
+      // anything else would then sleep past the deadline: this iteration polls without sleeping
+      // (a pending immediate keeps uv_run from waiting) and naps below instead.
+      const unbounded = !wakeUp.ownList && !wakeUp.fired;
+      const keepAwake = unbounded ? setRealImmediate(noop) : undefined;
+      try {
+        pump.runOnce();
+      } finally {
+        if (keepAwake !== undefined) clearRealImmediate(keepAwake);
+      }
       pump.drainMicrotasks();
       if (cell.settled) return 'settled';
       // Only once the first iteration did not settle the cell, so a next-turn call pays nothing.
@@ -176,7 +185,7 @@ export function blockUntilSettled(
         immediateRefChecked = true;
         releaseStaleImmediateRef();
       }
-      if (napMs > 0) Atomics.wait(napCell, 0, 0, napMs);
+      if (napMs > 0 || unbounded) Atomics.wait(napCell, 0, 0, Math.max(napMs, 1));
       const left = deadline - now();
       if (left <= 0) return 'timeout';
       if (wakeUp.fired) {
@@ -202,6 +211,8 @@ export function blockUntilSettled(
     wakeUp.cancel();
   }
 }
+
+const noop = (): void => undefined;
 
 /** Where a nap waits (nothing ever notifies it). */
 const napCell = new Int32Array(new SharedArrayBuffer(4));

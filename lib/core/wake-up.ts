@@ -46,6 +46,11 @@ const MAX_WAKE_UP_SHIFT = 8;
  */
 export class WakeUp {
   fired = false;
+  /**
+   * Whether it found a list of its own, and so is sure to end a blocked `uv_run` on time. False
+   * only when every duration it tried had a list already (or inside a callback of that list).
+   */
+  readonly ownList: boolean;
   private readonly timer: NodeJS.Timeout;
   constructor(ms: number) {
     const onFire = (): void => {
@@ -60,6 +65,7 @@ export class WakeUp {
     }
     armedWakeUps += 1;
     this.timer = timer;
+    this.ownList = inListOfItsOwn(timer);
   }
   cancel(): void {
     if (this.fired) return;

@@ -111,6 +111,36 @@ describe('the blocking pump inside loop callbacks', () => {
   });
 });
 
+describe('the blocking pump when its wake-up finds no timer list of its own', () => {
+  it('times out on time inside a 1 ms timer callback, with lists of 2-9 ms due after it and a server keeping the loop alive (child process)', function () {
+    this.timeout(30_000);
+    // The wake-up tries durations 1-9 ms, all taken by lists that Node will not re-arm its timer
+    // for until the callback returns; the server keeps uv_run polling. Before the fix the poll
+    // slept until an unrelated event: the 300 ms timeout came after 8 s.
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const never = crochet.waitFor(300)(() => new Promise(() => {}));
+      const server = require('node:net').createServer().listen(0, '127.0.0.1');
+      const unrelated = setTimeout(() => {}, 20000);
+      setTimeout(() => {
+        const started = Date.now();
+        try { never(); console.log('returned'); }
+        catch (error) { console.log('caught ' + error.name + ' after ' + (Date.now() - started) + ' ms'); }
+        server.close();
+        clearTimeout(unrelated);
+      }, 1);
+      for (let ms = 2; ms <= 9; ms += 1) setTimeout(() => {}, ms);
+    `);
+    const run = `status ${String(result.status)} after ${result.ms} ms\n${result.stdout}\n${result.stderr}`;
+    const caught = /caught TimeoutError after (\d+) ms/.exec(result.stdout);
+    expect(caught, run).to.not.equal(null);
+    // 300 ms late at most even on a loaded machine; broken, it is 8 s or more.
+    expect(Number(caught?.[1]), run).to.be.below(600);
+    expect(result.status, run).to.equal(0);
+  });
+});
+
 describe('the blocking pump inside a batch of setImmediate callbacks', () => {
   it('refuses at once in a later callback of a batch, where pumping would abort the process (child process)', function () {
     this.timeout(20_000);

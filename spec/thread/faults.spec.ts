@@ -239,6 +239,35 @@ describe('reactor thread: faults', () => {
     }
   });
 
+  it('a main-thread call times out on time inside a 1 ms timer callback while a server keeps the loop alive (signal checks)', () => {
+    // The signal check's loop turn was bounded by a plain 1 ms timer, which joined the 1 ms
+    // list being run and armed nothing; the server kept uv_run polling until an unrelated timer
+    // or event: the 400 ms timeout came after 8-16 s (the soak hung for good on Node.js 24).
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const echo = crochet.reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 400 });
+      echo.add(1, 1);
+      const server = require('node:net').createServer().listen(0, '127.0.0.1');
+      const unrelated = setTimeout(() => {}, 20000);
+      setTimeout(() => {}, 1);
+      setTimeout(() => {
+        setTimeout(() => {}, 1);
+        const started = Date.now();
+        try { echo.sleep(20000); console.log('returned'); }
+        catch (error) { console.log('caught ' + error.name + ' after ' + (Date.now() - started) + ' ms'); }
+        server.close();
+        clearTimeout(unrelated);
+        crochet.reactorThread.stop();
+      }, 1);
+    `);
+    const run = describeScript(result);
+    const caught = /caught TimeoutError after (\d+) ms/.exec(result.stdout);
+    expect(caught, run).to.not.equal(null);
+    expect(Number(caught?.[1]), run).to.be.below(1_000);
+    expect(result.status, run).to.equal(0);
+  });
+
   it('SIGTERM without any listener ends the process at once (Node default)', async () => {
     const result = await runAndSignal(
       `

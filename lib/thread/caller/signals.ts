@@ -6,9 +6,9 @@
  * returns. (Without any listener Node's default action applies and ends the process at once, so
  * there is nothing to do.) When the main thread has been blocked for SIGNAL_CHECK_MS and a
  * SIGINT or SIGTERM listener is installed (`setup()` installs one), the wait loop runs ONE turn
- * of the main event loop (deasync's `uv_run(UV_RUN_ONCE)`, bounded by a 1 ms ref'd timer, and a
- * second one kept alive by a pending immediate when the first saw nothing) every
- * SIGNAL_CHECK_MS, with a listener of ours prepended for the duration. If a signal was delivered,
+ * of the main event loop (deasync's `uv_run(UV_RUN_ONCE)`, bounded by a 1 ms wake-up in a timer
+ * list of its own (wake-up.ts), and a second one kept alive by a pending immediate when the
+ * first saw nothing) every SIGNAL_CHECK_MS, with a listener of ours prepended for the duration. If a signal was delivered,
  * the listeners ran (crochet's starts `reactor.stop()`) and the blocked call fails at once with
  * ReactorStopped.
  *
@@ -22,6 +22,7 @@ import * as clock from '../../core/clock';
 import { CrochetError } from '../../errors';
 import { createDeasyncPump, type EventLoopPump } from '../../core/pump';
 import { immediateBatchPosition } from '../../core/immediates';
+import { WakeUp } from '../../core/wake-up';
 
 export const SIGNAL_CHECK_MS = 100;
 
@@ -48,10 +49,15 @@ export function checkSignals(blockedSince: number): boolean {
   };
   process.prependListener('SIGINT', mark);
   process.prependListener('SIGTERM', mark);
-  const bound = clock.setRealTimeout(() => undefined, 1);
+  // The bound must arm Node's one libuv timer itself: a plain 1 ms timer made inside a callback
+  // of the 1 ms list joins the list being run and arms nothing, and a loop that something else
+  // keeps alive (a listening server) then polled until an unrelated timer or event: a call with
+  // a 400 ms timeout threw after 8-16 s, and with no other timer the turn never ended (the soak
+  // hung on Node.js 24). A WakeUp finds a list of its own; where it cannot, no waiting turn.
+  const bound = new WakeUp(1);
   try {
-    // Up to 1 ms: polls, then runs the timers that are due (one may call stop()).
-    pump.runOnce();
+    // Up to the bound: polls, then runs the timers that are due (one may call stop()).
+    if (bound.ownList) pump.runOnce();
     if (!seen) {
       // Inside a timer callback whose own timer list holds the bound above, Node arms its one
       // libuv timer only once the callback returns, and signal handles are unref'd: uv_run found
@@ -72,7 +78,7 @@ export function checkSignals(blockedSince: number): boolean {
     if (!(error instanceof CrochetError)) throw error;
     pumpUnavailable = true;
   } finally {
-    clock.clearRealTimeout(bound);
+    bound.cancel();
     process.off('SIGINT', mark);
     process.off('SIGTERM', mark);
   }
