@@ -28,6 +28,7 @@
  * Exit code 0 when every call ended with a right outcome, 1 otherwise. The last line reads
  * `soak: N passed, M failed`.
  */
+import * as fs from 'node:fs';
 import {
   CancelledError,
   EventualResult,
@@ -1359,20 +1360,25 @@ function main(): void {
     options.watchdog !== undefined
       ? options.watchdog * 1000
       : (options.calls === undefined ? options.seconds : 600) * 2000 + 60_000;
-  const watchdog = setTimeout(() => {
+  // Written synchronously: both are followed by the process's end.
+  const printOpen = (why: string): void => {
     const open = calls.filter((c) => c.final === undefined);
-    process.stdout.write(
-      `soak: still running after ${totalMs / 1000} s; ${open.length} calls open\n`,
-    );
+    const lines = [`soak: ${why}; ${open.length} calls open`];
     for (const call of open.slice(0, 10)) {
-      process.stdout.write(
-        `  #${call.id} ${call.reactor.name} ${call.api}: ${call.log.join(' | ')}\n`,
-      );
+      lines.push(`  #${call.id} ${call.reactor.name} ${call.api}: ${call.log.join(' | ')}`);
     }
-    process.stdout.write(`soak: ${calls.length - open.length} passed, ${open.length + 1} failed\n`);
+    lines.push(`soak: ${calls.length - open.length} passed, ${open.length + 1} failed`);
+    fs.writeSync(1, `${lines.join('\n')}\n`);
+  };
+  const watchdog = setTimeout(() => {
+    printOpen(`still running after ${totalMs / 1000} s`);
     process.exit(1);
   }, totalMs);
   watchdog.unref();
+  // A run that does not end is sent SIGTERM (spec/soak.spec.ts): crochet's listener stops the
+  // reactor and ends the process; this one says first which calls were open. Prepended, so that
+  // it runs first; a blocked main-thread caller runs it from its signal check.
+  process.prependListener('SIGTERM', () => printOpen('SIGTERM'));
 
   // The top level: tasks of both reactors, straight from this module's synchronous code.
   const finishTop = measurePhase('top-level');
