@@ -20,8 +20,8 @@
  *   --seed N      pseudo-random seed (printed)   --band N    ambiguity band in ms (default 30)
  *   --late N      how late (ms) an outcome may come before it counts as wrong (default 1000)
  *   --watchdog N  seconds before the open calls are printed and the run fails (default: twice
- *                 the budget + 60); it needs the event loop, so a main thread blocked for good
- *                 is seen only through a signal (SIGTERM stops the reactor, see the spec)
+ *                 the budget + 60); it needs the event loop; SIGTERM prints the open calls too,
+ *                 even while the main thread is blocked in a call (its signal check runs it)
  *   --immediate-batches  schedule with plain setImmediate, so that a blocking call can run in an
  *                 immediate that is not the first of its batch (see `immediate()`: it aborts the
  *                 process today)

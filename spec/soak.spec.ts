@@ -18,8 +18,8 @@ interface SoakRun {
 }
 
 /**
- * Runs the soak; after `terminateAfterMs` it is sent SIGTERM (crochet ends calls blocked for good
- * with ReactorStopped, so the summary names them), after `killAfterMs` SIGKILL.
+ * Runs the soak; after `terminateAfterMs` it is sent SIGTERM (the soak then lists its open
+ * calls, even from a main thread blocked in a call), after `killAfterMs` SIGKILL.
  */
 function runSoak(
   args: readonly string[],
@@ -61,7 +61,7 @@ describe('soak (bench/soak.ts, a short run in a child process)', function () {
 
   it('ends by itself, every call with its right outcome: exit 0, "0 failed"', async () => {
     // A 5-second budget ends in about 8 s. The watchdog (35 s) prints the open calls if the loop
-    // still turns; SIGTERM (42 s) ends calls blocked for good; SIGKILL (52 s) ends the rest.
+    // still turns; SIGTERM (42 s) lists them even if the loop is stuck; SIGKILL (52 s) ends the rest.
     const run = await runSoak(['--seconds', '5', '--watchdog', '35'], 42_000, 52_000);
     const report =
       `exit code ${String(run.code)}, signal ${String(run.signal)}` +
