@@ -212,8 +212,8 @@ export const messages = {
         `of a hosted object.`,
   /** TypeError: a reactor-thread call's result cannot be structured-cloned back. */
   threadUncloneableResult: (what: string) =>
-    `crochet: the result of ${what} cannot be sent back from the reactor thread: structured ` +
-    `clone refused it. Return plain data, or declare the method in the \`remote\` option to ` +
+    `crochet: the result of ${what} cannot be sent back from the reactor thread: reading or ` +
+    `cloning it failed (the cause says how). Return plain data, or declare it in \`remote\` to ` +
     `get a remote facade of its result.`,
   /** TypeError: part of a result cannot cross by value (lib/thread/transport/by-value.ts). */
   threadResultNotData: (what: string, method: string, path: string, found: string) =>

@@ -93,6 +93,45 @@ describe('reactor thread: results', () => {
     });
   });
 
+  describe('deeply nested data and unreadable results', () => {
+    const tooDeep = /nested more than 1000 levels deep .*flatten it/;
+
+    it('data nested 1,000 levels deep crosses both ways', () => {
+      const result = client.nested(999) as { v: unknown };
+      let levels = 0;
+      for (let at: unknown = result; (at as { v?: unknown }).v !== undefined; levels += 1) {
+        at = (at as { v: unknown }).v;
+      }
+      expect(levels).to.equal(999);
+      let arg: { v?: unknown } = { leaf: 1 } as { v?: unknown };
+      for (let i = 0; i < 999; i += 1) arg = { v: arg };
+      expect(client.levelsOf(arg)).to.equal(999);
+    });
+
+    it('deeper data is refused with a clear error, and the thread lives on (20,000 levels crashed it)', () => {
+      for (const levels of [1_001, 5_000, 20_000]) {
+        expect(() => client.nested(levels), `result of ${levels}`)
+          .to.throw(TypeError, tooDeep)
+          .with.property('message')
+          .that.includes(`${where('nested')} returned a value that cannot cross`);
+        let arg: { v?: unknown } = { leaf: 1 } as { v?: unknown };
+        for (let i = 0; i < levels; i += 1) arg = { v: arg };
+        expect(() => client.levelsOf(arg), `argument of ${levels}`)
+          .to.throw(TypeError, tooDeep)
+          .with.property('message')
+          .that.includes('argument 1.v.v.v');
+      }
+      expect(client.query(1).rowCount).to.equal(1);
+    });
+
+    it('a result whose getter throws fails that call only, with the getter error as cause', () => {
+      expect(() => client.unreadable())
+        .to.throw(TypeError, messages.threadUncloneableResult(where('unreadable')))
+        .with.nested.property('cause.message', 'rows are gone');
+      expect(client.query(1).rowCount).to.equal(1);
+    });
+  });
+
   describe('declared remote', () => {
     it('gives a facade whose calls run on the object in the reactor thread', () => {
       const session = client.connect();

@@ -42,8 +42,13 @@ export function sendResult(call: HostCall, value: unknown, objects: HostedObject
   try {
     data = byValue(value);
   } catch (error) {
-    if (!(error instanceof NotData)) throw error;
-    replyError(connection, id, new TypeError(notDataMessage(call.what, call.method, error)));
+    // Whatever went wrong reading the result (a getter that throws, say) fails this call only:
+    // thrown from here, it would crash the thread and every object hosted there.
+    const problem =
+      error instanceof NotData
+        ? new TypeError(notDataMessage(call.what, call.method, error))
+        : new TypeError(messages.threadUncloneableResult(call.what), { cause: error });
+    replyError(connection, id, problem);
     return;
   }
   try {

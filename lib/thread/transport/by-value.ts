@@ -20,14 +20,15 @@
  *   instance with methods but no own data (its state is private: it is an object to call, not
  *   a value).
  *
- * Cycles and shared references are kept, as structured clone keeps them.
+ * Cycles and shared references are kept, as structured clone keeps them. Objects nested more
+ * than MAX_NESTING levels deep are refused (structured clone would overflow the stack).
  *
  * Context: the host's thread, when it sends a call's outcome; the caller's, for arguments.
  */
 import { EventEmitter } from 'node:events';
 import { messages } from '../../messages';
 import { prototypeChain } from '../../facade/prototype-chain';
-import { isPlainData } from './plain-data';
+import { MAX_NESTING, isPlainData } from './plain-data';
 
 /** Why part of a result cannot cross by value. */
 export class NotData extends Error {
@@ -95,13 +96,15 @@ class DataCopier {
     return true;
   }
 
-  copy(value: unknown, path: string): unknown {
+  copy(value: unknown, path: string, depth = 0): unknown {
     if (typeof value !== 'object' || value === null) {
       if (typeof value === 'symbol') throw new NotData(path, String(value));
       return value;
     }
     const done = this.copies.get(value);
     if (done !== undefined) return done;
+    if (depth > MAX_NESTING) throw new NotData(abbreviated(path), TOO_DEEP);
+    const inner = depth + 1;
     if (ArrayBuffer.isView(value) || CLONED_CLASSES.some((cls) => value instanceof cls)) {
       this.copies.set(value, value);
       return value;
@@ -114,7 +117,7 @@ class DataCopier {
       this.copies.set(value, items);
       value.forEach((item: unknown, index) => {
         const at = `${path}[${index}]`;
-        items.push(this.skip(item, at) ? undefined : this.copy(item, at));
+        items.push(this.skip(item, at) ? undefined : this.copy(item, at, inner));
       });
       return items;
     }
@@ -122,9 +125,9 @@ class DataCopier {
       const map = new Map<unknown, unknown>();
       this.copies.set(value, map);
       for (const [k, v] of value) {
-        const key = this.copy(k, `${path} (a Map key)`);
+        const key = this.copy(k, `${path} (a Map key)`, inner);
         const at = `${path}.get(${String(key)})`;
-        if (!this.skip(v, at)) map.set(key, this.copy(v, at));
+        if (!this.skip(v, at)) map.set(key, this.copy(v, at, inner));
       }
       return map;
     }
@@ -133,7 +136,7 @@ class DataCopier {
       this.copies.set(value, set);
       for (const item of value) {
         const at = `${path} (a Set item)`;
-        if (!this.skip(item, at)) set.add(this.copy(item, at));
+        if (!this.skip(item, at)) set.add(this.copy(item, at, inner));
       }
       return set;
     }
@@ -144,7 +147,8 @@ class DataCopier {
     this.copies.set(value, copy);
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
-      if (!this.skip(item, `${path}.${key}`)) copy[key] = this.copy(item, `${path}.${key}`);
+      const at = `${path}.${key}`;
+      if (!this.skip(item, at)) copy[key] = this.copy(item, at, inner);
     }
     return copy;
   }
@@ -166,6 +170,16 @@ class DataCopier {
       );
     }
   }
+}
+
+const TOO_DEEP =
+  `nested more than ${MAX_NESTING} levels deep (structured clone copies recursively, and ` +
+  `deeper data overflows the stack): flatten it, e.g. into a list of nodes that refer to each ` +
+  `other by index`;
+
+/** A path of a deeply nested part, cut to its start and end for a message. */
+function abbreviated(path: string): string {
+  return path.length <= 100 ? path : `${path.slice(0, 60)}…${path.slice(-30)}`;
 }
 
 /** Whether the prototype chain (below Object.prototype) defines methods or accessors. */

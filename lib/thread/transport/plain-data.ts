@@ -14,8 +14,16 @@
 export function isPlainData(value: object): boolean {
   const walk: TreeWalk = { left: TREE_VISITS, seen: undefined };
   const plain = isPlainTree(value, 0, walk);
-  return plain ?? isPlainGraph(value, walk.seen ?? new Set());
+  return plain ?? isPlainGraph(value, walk.seen ?? new Set(), 0);
 }
+
+/**
+ * Objects nested deeper than this are not plain data here. Structured clone copies (and reads
+ * back) recursively: 2,000 levels already overflowed V8's deserializer on a main thread, and
+ * 20,000 overflowed this walk and crashed a reactor thread. by-value.ts refuses such values with
+ * a clear error instead.
+ */
+export const MAX_NESTING = 1000;
 
 /**
  * Deeper than this, or past this many objects, the fast walk hands over to the one that tracks
@@ -60,7 +68,7 @@ function isPlainTree(value: object, depth: number, walk: TreeWalk): boolean | un
     return true;
   }
   // Typed arrays, buffers, dates, maps...: the complete walk knows them.
-  return isPlainGraph(value, (walk.seen ??= new Set()));
+  return isPlainGraph(value, (walk.seen ??= new Set()), depth);
 }
 
 /** One element or property value of a plain container, for isPlainTree. */
@@ -70,7 +78,8 @@ function isPlainTreeItem(item: unknown, depth: number, walk: TreeWalk): boolean 
 }
 
 /** Whether structured clone copies `value` faithfully and completely. */
-function isPlainGraph(value: object, seen: Set<object>): boolean {
+function isPlainGraph(value: object, seen: Set<object>, depth: number): boolean {
+  if (depth > MAX_NESTING) return false;
   if (seen.has(value)) return true;
   seen.add(value);
   if (
@@ -82,28 +91,29 @@ function isPlainGraph(value: object, seen: Set<object>): boolean {
   }
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Array.prototype) {
-    for (const item of value as unknown[]) if (!isPlainItem(item, seen)) return false;
+    for (const item of value as unknown[]) if (!isPlainItem(item, seen, depth)) return false;
     return true;
   }
   if (proto !== Object.prototype && proto !== null) {
     if (value instanceof Date || value instanceof RegExp) return true;
     if (value instanceof Map) {
-      for (const [k, v] of value) if (!isPlainItem(k, seen) || !isPlainItem(v, seen)) return false;
+      for (const [k, v] of value)
+        if (!isPlainItem(k, seen, depth) || !isPlainItem(v, seen, depth)) return false;
       return true;
     }
     if (value instanceof Set) {
-      for (const item of value) if (!isPlainItem(item, seen)) return false;
+      for (const item of value) if (!isPlainItem(item, seen, depth)) return false;
       return true;
     }
     return false;
   }
   for (const key in value) {
-    if (!isPlainItem((value as Record<string, unknown>)[key], seen)) return false;
+    if (!isPlainItem((value as Record<string, unknown>)[key], seen, depth)) return false;
   }
   return true;
 }
 
-function isPlainItem(item: unknown, seen: Set<object>): boolean {
-  if (typeof item === 'object') return item === null || isPlainGraph(item, seen);
+function isPlainItem(item: unknown, seen: Set<object>, depth: number): boolean {
+  if (typeof item === 'object') return item === null || isPlainGraph(item, seen, depth + 1);
   return typeof item !== 'function' && typeof item !== 'symbol';
 }
