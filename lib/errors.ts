@@ -60,8 +60,9 @@ export class NotSetUpError extends CrochetError {
  * after `await` or an ES module's top level, where the event loop cannot be pumped),
  * `'nothing-pending'` (the result is pending but nothing ref'd keeps the event loop, or the
  * reactor thread's loop, alive, so it can never settle), `'in-immediate-batch'` (the caller is a
- * setImmediate callback that is not the first of its batch, where pumping would make Node abort)
- * or `'host-thread'` (services hosted on the caller's own thread).
+ * setImmediate callback that is not the first of its batch, where pumping would make Node abort),
+ * `'host-thread'` (services hosted on the caller's own thread) or `'handle-closing'` (a callback
+ * of a socket or child process whose handle is already closing, where a loop turn crashes Node).
  */
 export type DeadlockReason =
   /** The caller runs inside a microtask. */
@@ -71,7 +72,9 @@ export type DeadlockReason =
   /** In a setImmediate callback that is not the first of its batch, where Node would abort. */
   | 'in-immediate-batch'
   /** A blocking call to services hosted on the caller's own thread (lib/thread). */
-  | 'host-thread';
+  | 'host-thread'
+  /** In a callback of a handle already closing (a child's 'exit' listener), where Node crashes. */
+  | 'handle-closing';
 
 /**
  * Blocking was refused because it could never finish: the caller is inside a microtask (the

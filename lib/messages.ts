@@ -1,12 +1,14 @@
 /**
  * Every message the library puts in an error or a report, in one table, so that specs assert
  * against the same text users read. Each message says what was wrong and what to do. One is
- * assembled elsewhere for its size (`notAMethod`, declare/misuse-text.ts), but is in the table.
+ * assembled elsewhere for its size (`notAMethod`, declare/misuse-text.ts; two refusals,
+ * core/refusal-text.ts), but is in the table.
  *
  * Context: any thread; text only.
  */
 import { quote } from './quote';
 import { notAMethod } from './declare/misuse-text';
+import { handleClosing, inImmediateBatch } from './core/refusal-text';
 
 /**
  * Every message crochet puts in an error or a report, as functions of the details they name, so
@@ -77,17 +79,10 @@ export const messages = {
     `which needs a C++ toolchain), or host the service on a reactor thread ` +
     `(reactorThread.load(...).create(...)), which does not use deasync. The loader's error is ` +
     `the cause.`,
-  /**
-   * DeadlockError `'in-immediate-batch'`: an in-thread blocking call in a setImmediate callback
-   * that is not the first of its batch.
-   */
-  inImmediateBatch: (what: string) =>
-    `crochet: ${what} cannot block here: the caller is a setImmediate callback that is not the ` +
-    `first of its batch, and pumping the event loop from there makes Node.js abort the process ` +
-    `(its immediate queue is not re-entrant: "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal"). ` +
-    `Call it from a setTimeout(fn, 0) callback, from an I/O or event callback, or from ` +
-    `synchronous code; or host the service on a reactor thread, whose calls never pump this ` +
-    `thread's loop.`,
+  /** DeadlockError `'in-immediate-batch'`: not the first setImmediate callback of a batch. */
+  inImmediateBatch,
+  /** DeadlockError `'handle-closing'`: in a callback of a handle that is already closing. */
+  handleClosing,
   /** DeadlockError `'nothing-pending'`: nothing could ever settle the in-thread call `what`. */
   deadWait: (what: string) =>
     `crochet: ${what} can never finish: its result is still pending and nothing but unref'd ` +

@@ -4,7 +4,7 @@
  *
  * Context: the loop's own thread.
  */
-import { executionAsyncResource } from 'node:async_hooks';
+import { callbackResource } from './callback-handle';
 import { clearRealImmediate, setRealImmediate } from './clock';
 
 const noop = (): void => undefined;
@@ -31,7 +31,8 @@ interface ImmediateLinks {
  * Context: the loop's own thread, before it blocks.
  */
 export function immediateBatchPosition(): 'none' | 'first' | 'later' {
-  const resource = executionAsyncResource() as ImmediateLinks | null;
+  // Read once per callback (callback-handle.ts: after a loop turn it may be freed).
+  const resource = callbackResource() as ImmediateLinks | null;
   if (typeof resource !== 'object' || resource === null || !('_onImmediate' in resource)) {
     return 'none';
   }

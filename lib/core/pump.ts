@@ -25,6 +25,7 @@ import * as fs from 'node:fs';
 import { clearRealImmediate, now, setRealImmediate } from './clock';
 import { microtaskRefusal } from './entry-loader';
 import { immediateBatchPosition, releaseStaleImmediateRef } from './immediates';
+import { closesWaiting, holdCallbackHandle } from './callback-handle';
 import { WakeUp, armedWakeUpCount } from './wake-up';
 import { CrochetError, DeadlockError } from '../errors';
 import { messages } from '../messages';
@@ -140,6 +141,28 @@ export function blockUntilSettled(
   timeoutMs: number,
   what: string,
 ): BlockOutcome {
+  // Before the drain only while a close held back by an earlier call waits for its tick (the
+  // drain would run it): callback-handle.ts.
+  const early = closesWaiting() ? holdCallbackHandle() : undefined;
+  if (early === 'closing') throw handleClosing(what);
+  try {
+    return blockHeld(pump, cell, timeoutMs, what, early !== undefined);
+  } finally {
+    early?.();
+  }
+}
+
+function handleClosing(what: string): DeadlockError {
+  return new DeadlockError(messages.handleClosing(what), 'handle-closing');
+}
+
+function blockHeld(
+  pump: EventLoopPump,
+  cell: Waitable,
+  timeoutMs: number,
+  what: string,
+  held: boolean,
+): BlockOutcome {
   pump.drainMicrotasks();
   if (cell.settled) return 'settled';
   // Only now, when the first drain did not settle the cell, is it worth checking whether the
@@ -152,6 +175,23 @@ export function blockUntilSettled(
   if (batch === 'later') {
     throw new DeadlockError(messages.inImmediateBatch(what), 'in-immediate-batch');
   }
+  // The handle whose callback this is must not close while the loop turns here.
+  const release = held ? undefined : holdCallbackHandle();
+  if (release === 'closing') throw handleClosing(what);
+  try {
+    return pumpUntil(pump, cell, timeoutMs, what, batch);
+  } finally {
+    release?.();
+  }
+}
+
+function pumpUntil(
+  pump: EventLoopPump,
+  cell: Waitable,
+  timeoutMs: number,
+  what: string,
+  batch: 'none' | 'first',
+): BlockOutcome {
   // Before the other callbacks of its immediate batch: they cannot run until this call returns,
   // and while they wait Node keeps the loop from sleeping, so every uv_run returns at once.
   // Nap between iterations instead of spinning (events that arrive meanwhile wait up to 1 ms).

@@ -141,6 +141,84 @@ describe('the blocking pump when its wake-up finds no timer list of its own', ()
   });
 });
 
+describe('the blocking pump inside callbacks of handles that close', () => {
+  // Node's async-context stack points at the handle of the running callback without keeping it:
+  // a loop turn that finishes its close frees it, and the next read of the stack segfaulted
+  // (exit 139) on Node.js 20 to 24. Each case runs in a child process.
+  const run = (body: string): ReturnType<typeof runScript> =>
+    runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const sleep = crochet.waitFor(2000)((ms) => new Promise((r) => setTimeout(() => r(ms), ms)));
+      const say = (line) => require('node:fs').writeSync(1, line + '\\n');
+      ${body}
+    `);
+  const describeRun = (result: ReturnType<typeof runScript>): string =>
+    `status ${String(result.status)}, signal ${String(result.signal)}\n${result.stdout}\n${result.stderr}`;
+
+  it('a socket closed by its peer during a block in its data listener: later calls and promises work (child process)', function () {
+    this.timeout(20_000);
+    const result = run(`
+      const net = require('node:net');
+      const server = net.createServer((s) => s.end('hello')).listen(0, '127.0.0.1', () => {
+        const client = net.connect(server.address().port, '127.0.0.1');
+        client.on('close', () => say('closed'));
+        client.on('data', () => {
+          say('first ' + sleep(100));
+          say('second ' + sleep(10));
+          Promise.resolve().then(() => say('promise'));
+          server.close();
+        });
+      });
+    `);
+    const outcome = describeRun(result);
+    expect(result.stdout.split('\n').filter(Boolean), outcome).to.deep.equal([
+      'first 100',
+      'second 10',
+      'promise',
+      // The peer's close came during the first call; the socket's own close is held back
+      // until its data listener returns.
+      'closed',
+    ]);
+    expect(result.status, outcome).to.equal(0);
+  });
+
+  it("a child process's 'exit' listener: refused (its handle is closing), fine deferred with setImmediate (child process)", function () {
+    this.timeout(20_000);
+    const result = run(`
+      const child = require('node:child_process').spawn(process.execPath, ['-e', '']);
+      child.on('exit', () => {
+        try { say('exit ' + sleep(50)); }
+        catch (error) { say('exit ' + error.name + ' ' + error.reason); }
+        setImmediate(() => say('deferred ' + sleep(50)));
+      });
+    `);
+    const outcome = describeRun(result);
+    expect(result.stdout, outcome).to.include('exit DeadlockError handle-closing');
+    expect(result.stdout, outcome).to.include('deferred 50');
+    expect(result.status, outcome).to.equal(0);
+  });
+
+  it('a socket destroyed in its own listener: refused, not a crash (child process)', function () {
+    this.timeout(20_000);
+    const result = run(`
+      const net = require('node:net');
+      const server = net.createServer((s) => s.end('hello')).listen(0, '127.0.0.1', () => {
+        const client = net.connect(server.address().port, '127.0.0.1');
+        client.on('data', () => {
+          client.destroy();
+          try { say('slept ' + sleep(20)); }
+          catch (error) { say(error.name + ' ' + error.reason); }
+          server.close();
+        });
+      });
+    `);
+    const outcome = describeRun(result);
+    expect(result.stdout, outcome).to.include('DeadlockError handle-closing');
+    expect(result.status, outcome).to.equal(0);
+  });
+});
+
 describe('the blocking pump inside a batch of setImmediate callbacks', () => {
   it('refuses at once in a later callback of a batch, where pumping would abort the process (child process)', function () {
     this.timeout(20_000);

@@ -268,6 +268,29 @@ describe('reactor thread: faults', () => {
     expect(result.status, run).to.equal(0);
   });
 
+  it("a main-thread call in a child process's 'exit' listener returns its value after setup() (signal checks)", () => {
+    // The handle is closing there: a signal check's loop turn finished the close and Node
+    // segfaulted on the freed handle (exit 139). No turn is taken there now.
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const echo = crochet.reactorThread.load(ECHO).create('EchoService', [], { timeoutMs: 5000 });
+      echo.add(1, 1);
+      const child = require('node:child_process').spawn(process.execPath, ['-e', '']);
+      child.on('exit', () => {
+        console.log('slept ' + echo.sleep(300));
+        // What tracing tools (and AsyncLocalStorage on Node.js 20 and 22, for each promise)
+        // read: after a turn that freed the handle, this crashed.
+        require('node:async_hooks').executionAsyncResource();
+        Promise.resolve().then(() => console.log('promise'));
+        crochet.reactorThread.stop();
+      });
+    `);
+    const run = describeScript(result);
+    expect(result.stdout, run).to.include('slept 300\npromise');
+    expect(result.status, run).to.equal(0);
+  });
+
   it('SIGTERM without any listener ends the process at once (Node default)', async () => {
     const result = await runAndSignal(
       `

@@ -22,6 +22,7 @@ import * as clock from '../../core/clock';
 import { CrochetError } from '../../errors';
 import { createDeasyncPump, type EventLoopPump } from '../../core/pump';
 import { immediateBatchPosition } from '../../core/immediates';
+import { holdCallbackHandle } from '../../core/callback-handle';
 import { WakeUp } from '../../core/wake-up';
 
 export const SIGNAL_CHECK_MS = 100;
@@ -42,6 +43,19 @@ export function checkSignals(blockedSince: number): boolean {
   // From a later immediate of a batch, a loop turn would abort the process (see pump.ts).
   if (pumpUnavailable || immediateBatchPosition() === 'later') return false;
   if (process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') === 0) return false;
+  // A handle that closed during the turn would crash Node; one already closing cannot be held
+  // (core/callback-handle.ts): no turn then, the signal waits for the call.
+  const release = holdCallbackHandle();
+  if (release === 'closing') return false;
+  try {
+    return turnForSignals();
+  } finally {
+    release();
+  }
+}
+
+/** The loop turns of a signal check; true when a shutdown signal arrived. */
+function turnForSignals(): boolean {
   pump ??= createDeasyncPump();
   let seen = false;
   const mark = (): void => {

@@ -1,0 +1,173 @@
+/**
+ * Blocking inside the callback of a native handle (a socket's 'data', a child process's 'exit')
+ * without crashing Node.
+ *
+ * Why: while a native callback runs, Node's async-context stack holds its handle's object as a
+ * raw `v8::Local` aliasing the handle's persistent slot (node's AsyncHooks says so: "we do not
+ * keep a v8::Global<>"). A nested loop turn that completes the handle's `close()` deletes the
+ * handle and frees that slot; the next `executionAsyncResource()` in the same callback then reads
+ * freed memory and Node segfaults. Readers are crochet's own checks before each blocking call and,
+ * on Node.js 20 and 22, AsyncLocalStorage's hook on every promise made. Seen: a second blocking
+ * call in a socket's 'data' listener after the peer closed it, any blocking call in a child
+ * process's 'exit' listener (Node closes the handle just before it emits 'exit').
+ *
+ * So: the resource of the running callback is read once per callback (by async id, before any
+ * turn of ours), and while a call blocks inside a handle's callback, that handle's `close()` is
+ * held back: it runs once no blocking call holds it, from a `process.nextTick`, which runs only
+ * after the callback returns (the blocking loop drains ticks, but a held close is not run then).
+ * A handle whose close started before the call (the 'exit' listener, or after `destroy()`)
+ * cannot be held: in-thread blocking is refused there, and the reactor thread's signal checks do
+ * not turn the loop. In the handle's own 'close' callback the close is finished and the handle
+ * lives until the callback returns: blocking is fine there. (An unref'd handle whose close has
+ * begun looks finished: `hasRef()` is the only sign readable here.)
+ *
+ * Context: the loop's own thread, from synchronous code.
+ */
+import { executionAsyncId, executionAsyncResource } from 'node:async_hooks';
+
+/**
+ * Resources of callbacks, by async id: read again after a loop turn, one may be freed. Weakly:
+ * a resource carries its call's context (AsyncLocalStorage), which must not outlive it. While
+ * its callback runs, the resource is reachable, so it is still there when asked for again.
+ */
+const resources = new Map<number, WeakRef<object>>();
+const REMEMBERED = 32;
+
+/** The resource of the callback running now (Node's `executionAsyncResource()`), read once. */
+export function callbackResource(): unknown {
+  const id = executionAsyncId();
+  // Id 0 is shared by callbacks that have no async context: never remembered.
+  if (id <= 0) return executionAsyncResource();
+  const known = resources.get(id)?.deref();
+  if (known !== undefined) return known;
+  const resource: unknown = executionAsyncResource();
+  if (typeof resource !== 'object' || resource === null) return resource;
+  resources.set(id, new WeakRef(resource));
+  if (resources.size > REMEMBERED) {
+    const oldest = resources.keys().next();
+    if (oldest.done !== true) resources.delete(oldest.value);
+  }
+  return resource;
+}
+
+/** The parts of a native handle's object (TCP, Pipe, Process...) that are looked at here. */
+interface HandleObject {
+  close: (...args: unknown[]) => unknown;
+  hasRef: () => boolean;
+}
+
+interface Hold {
+  count: number;
+  /** The arguments of `close()` calls made while held, in order. */
+  readonly deferred: unknown[][];
+  /** A tick that runs the deferred closes is scheduled. */
+  scheduled: boolean;
+  /** That tick is counted in `waiting` (closes were deferred when it was scheduled). */
+  counted: boolean;
+}
+
+const holds = new WeakMap<object, Hold>();
+/** Holds whose deferred closes wait for their tick (see `closesWaiting`). */
+let waiting = 0;
+let ownerSymbol: symbol | undefined;
+
+/**
+ * The native handle whose callback is running, if any: an object of a native class with
+ * `close()` and `hasRef()` (Node's handle wraps; timers and immediates are JS classes).
+ */
+function callbackHandle(): (object & HandleObject) | undefined {
+  const resource = callbackResource();
+  if (typeof resource !== 'object' || resource === null) return undefined;
+  const candidate = resource as Partial<HandleObject>;
+  if (typeof candidate.close !== 'function' || typeof candidate.hasRef !== 'function') {
+    return undefined;
+  }
+  return isNative(resource.constructor) ? (resource as object & HandleObject) : undefined;
+}
+
+/** Whether the handle's close has begun: its owner (a socket, a child process) let it go. */
+function closing(handle: object): boolean {
+  ownerSymbol ??= Object.getOwnPropertySymbols(handle).find(
+    (symbol) => symbol.description === 'owner_symbol',
+  );
+  if (ownerSymbol === undefined) return false;
+  const owner = (handle as Record<symbol, unknown>)[ownerSymbol];
+  if (typeof owner !== 'object' || owner === null || !('_handle' in owner)) return false;
+  return (owner as { _handle: unknown })._handle !== handle;
+}
+
+/**
+ * Whether a close held back by an earlier blocking call waits for its tick. A blocking call
+ * then takes its hold before it drains ticks: a second call in the same callback would
+ * otherwise run that close itself, and find its handle closing.
+ */
+export function closesWaiting(): boolean {
+  return waiting > 0;
+}
+
+/**
+ * Holds back the close of the handle whose callback is running, for a blocking call. Returns
+ * `'closing'` when it cannot be held (its close has begun), else the release to call once the
+ * call stops blocking (a no-op outside native handle callbacks).
+ */
+export function holdCallbackHandle(): 'closing' | (() => void) {
+  const handle = callbackHandle();
+  if (handle === undefined) return noop;
+  let hold = holds.get(handle);
+  if (hold === undefined) {
+    // Let go by its owner and still alive (ref'd): its close has begun and is not finished. Once
+    // finished (its own 'close' callback runs now), `hasRef()` is false and turns are safe: Node
+    // deletes the handle only after that callback returns.
+    if (closing(handle)) return handle.hasRef() ? 'closing' : noop;
+    const created: Hold = { count: 0, deferred: [], scheduled: false, counted: false };
+    hold = created;
+    holds.set(handle, hold);
+    Object.defineProperty(handle, 'close', {
+      configurable: true,
+      writable: true,
+      value: (...args: unknown[]) => {
+        if (created.count > 0) created.deferred.push(args);
+        else closeNow(handle, args);
+      },
+    });
+  }
+  hold.count += 1;
+  const held = hold;
+  return () => {
+    held.count -= 1;
+    if (held.count > 0 || held.scheduled) return;
+    held.scheduled = true;
+    held.counted = held.deferred.length > 0;
+    if (held.counted) waiting += 1;
+    process.nextTick(runDeferred, handle, held);
+  };
+}
+
+function runDeferred(handle: object & HandleObject, hold: Hold): void {
+  hold.scheduled = false;
+  if (hold.counted) waiting -= 1;
+  hold.counted = false;
+  // A blocking call holds it again: its release schedules this again.
+  if (hold.count > 0) return;
+  holds.delete(handle);
+  delete (handle as Partial<HandleObject>).close;
+  for (const args of hold.deferred.splice(0)) closeNow(handle, args);
+}
+
+/** The handle's own close (its class's), past the one that holds it back. */
+function closeNow(handle: object & HandleObject, args: unknown[]): void {
+  const own = Object.getPrototypeOf(handle) as HandleObject;
+  own.close.apply(handle, args);
+}
+
+const noop = (): void => undefined;
+const nativeSource = /\{\s*\[native code\]\s*\}\s*$/;
+
+function isNative(ctor: unknown): boolean {
+  if (typeof ctor !== 'function') return false;
+  try {
+    return nativeSource.test(Function.prototype.toString.call(ctor));
+  } catch {
+    return false;
+  }
+}
