@@ -73,7 +73,8 @@ const DEFAULT_STOP_TIMEOUT_MS = 4_000;
 
 /**
  * A reactor thread: a worker thread running an event loop that hosts services. Started on first
- * use; it never keeps the process alive. Stopped by `stop()`, by `reactor.stop()` (its shutdown
+ * use; it never keeps the process alive, except while `stop()` runs (its services are disposed
+ * in it, for at most `stopTimeoutMs`). Stopped by `stop()`, by `reactor.stop()` (its shutdown
  * is the last 'before' hook of this thread's reactor) and by SIGINT/SIGTERM after `setup()`.
  *
  * After a crash or an exit of the thread, the objects hosted there are gone (their facades fail
@@ -219,6 +220,10 @@ export class ReactorThread {
     this.connection?.close();
     const ended = this.workerExited ?? Promise.resolve();
     worker.postMessage({ k: 'stop' });
+    // Until it has ended (disposed its services; at most stopTimeoutMs), the worker keeps the
+    // process alive: an unref'd one let a program that awaited stop() exit there, with code 0,
+    // the rest of it and the disposal skipped.
+    worker.ref();
     const timer = setRealTimeout(
       () => void worker.terminate(),
       this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,

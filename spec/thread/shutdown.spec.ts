@@ -151,6 +151,30 @@ describe('signals while blocked under sinon fake timers (child processes)', () =
   }
 });
 
+describe('reactor thread: stop() with nothing else keeping the process alive', () => {
+  it('await stop() returns and the services are disposed before the process ends (child process)', function () {
+    this.timeout(20_000);
+    // The worker is unref'd: while it stopped, nothing kept the loop alive, and the process
+    // exited 0 at the await, skipping the rest of the program and the disposal.
+    const result = runScript(`
+      const crochet = require(LIB);
+      const fs = require('node:fs');
+      const record = require('node:path').join(require('node:os').tmpdir(), 'crochet-stop-' + process.pid);
+      const mod = crochet.reactorThread.load(FIXTURES + '/client-like.js');
+      const pool = mod.create('PoolLike', [record, 'pool', 50], { dispose: 'end' });
+      console.log(pool.ping());
+      (async () => {
+        await crochet.reactorThread.stop();
+        console.log('after stop: ' + fs.readFileSync(record, 'utf8').trim());
+        fs.unlinkSync(record);
+      })();
+    `);
+    const run = describeResult(result);
+    expect(result.stdout, run).to.equal('pong\nafter stop: end pool\n');
+    expect(result.status, run).to.equal(0);
+  });
+});
+
 describe('reactor thread: a start that failed', () => {
   it('does not hold up shutdown: the process exits at once, with no hook reported (child process)', function () {
     this.timeout(20_000);
