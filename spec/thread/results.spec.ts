@@ -93,6 +93,46 @@ describe('reactor thread: results', () => {
     });
   });
 
+  describe('Buffers', () => {
+    it('come back as Buffers, alone or nested, shared ones shared, with only their own bytes', () => {
+      const bytes = client.bytes();
+      expect(Buffer.isBuffer(bytes.one)).to.equal(true);
+      expect(bytes.one.toString()).to.equal('hello');
+      // A small Buffer is a view of an 8 KB pool: only its 5 bytes crossed.
+      expect(bytes.one.buffer.byteLength).to.equal(5);
+      expect(bytes.list.map((b) => [Buffer.isBuffer(b), b.toString()])).to.deep.equal([
+        [true, 'a'],
+        [true, 'b'],
+      ]);
+      const inMap = bytes.map.get('k');
+      expect(Buffer.isBuffer(inMap) && inMap.toString()).to.equal('in a map');
+      expect(bytes.same[0]).to.equal(bytes.same[1]);
+      expect(Buffer.isBuffer(bytes.same[0])).to.equal(true);
+      // A Uint8Array is not made a Buffer.
+      expect(Buffer.isBuffer(bytes.raw)).to.equal(false);
+      expect([...bytes.raw]).to.deep.equal([1, 2, 3]);
+    });
+
+    it('arrive as Buffers when passed, alone or nested', () => {
+      expect(
+        client.describeBytes(
+          Buffer.from('top'),
+          { inner: Buffer.from('nested') },
+          new Uint8Array([104, 105]),
+        ),
+      ).to.deep.equal(['Buffer top', 'Buffer nested', 'Uint8Array 104,105']);
+    });
+
+    it("a module's function returning a Buffer (fs.promises.readFile) gives a Buffer", () => {
+      const fsp = thread.load<typeof import('node:fs/promises')>('node:fs/promises').functions({
+        timeoutMs: 2_000,
+      });
+      const data = fsp.readFile(__filename);
+      expect(Buffer.isBuffer(data)).to.equal(true);
+      expect(data.toString()).to.equal(fs.readFileSync(__filename, 'utf8'));
+    });
+  });
+
   describe('deeply nested data and unreadable results', () => {
     const tooDeep = /nested more than 1000 levels deep .*flatten it/;
 

@@ -8,6 +8,7 @@
  */
 import type { Reply, Request } from '../transport/protocol';
 import { decodeThrown } from '../transport/wire';
+import { restoreBuffers } from '../transport/buffers';
 import type { Settleable } from './pending-call';
 
 export class ReplyDispatch {
@@ -39,7 +40,8 @@ export class ReplyDispatch {
 
   dispatch(reply: Reply): void {
     if (Array.isArray(reply)) {
-      this.claim(reply[0])?.resolve(reply[1]);
+      const target = this.claim(reply[0]);
+      target?.resolve(reply.length > 2 ? restoreBuffers(reply[1]) : reply[1]);
       return;
     }
     switch (reply.k) {

@@ -6,7 +6,7 @@
  * Context: the host's thread.
  */
 import { messages } from '../../messages';
-import { NotData, byValue, notDataMessage } from '../transport/by-value';
+import { NotData, WithBuffers, byValue, notDataMessage } from '../transport/by-value';
 import { encodeThrown } from '../transport/wire';
 import type { HostConnection } from './host-connection';
 import type { HostedObjects } from './hosted-objects';
@@ -52,7 +52,7 @@ export function sendResult(call: HostCall, value: unknown, objects: HostedObject
     return;
   }
   try {
-    connection.post([id, data]);
+    connection.post(data instanceof WithBuffers ? [id, data.data, 1] : [id, data]);
   } catch (error) {
     const problem = new TypeError(messages.threadUncloneableResult(call.what), { cause: error });
     replyError(connection, id, problem);

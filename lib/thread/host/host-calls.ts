@@ -19,7 +19,8 @@ import {
 import type { Report } from '../../core/logger';
 import { messages } from '../../messages';
 import { Operation, type OperationOwner } from '../../core/operation';
-import { CALL_BLOCKING, CALL_REMOTE, type CallRequest } from '../transport/protocol';
+import { CALL_BLOCKING, CALL_BUFFERS, CALL_REMOTE, type CallRequest } from '../transport/protocol';
+import { restoreBuffers } from '../transport/buffers';
 import type { HostConnection } from './host-connection';
 import type { HostSpin } from './host-spin';
 import { MethodTable } from './method-table';
@@ -62,6 +63,7 @@ export class HostCalls implements OperationOwner {
   start(connection: HostConnection, request: CallRequest): void {
     const [id, target, method, flags] = request;
     const args = request.slice(4);
+    if ((flags & CALL_BUFFERS) !== 0) restoreBuffers(args);
     const blocking = (flags & CALL_BLOCKING) !== 0;
     const hosted = this.objects.get(target);
     if (hosted === undefined) {

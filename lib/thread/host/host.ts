@@ -34,6 +34,7 @@ import { HostedObjects } from './hosted-objects';
 import { ServiceModules } from './service-modules';
 import { hostedHere } from '../transport/local-hosts';
 import { encodeThrown } from '../transport/wire';
+import { restoreBuffers } from '../transport/buffers';
 
 export interface ServiceHostOptions {
   readonly name: string;
@@ -221,6 +222,7 @@ export class ServiceHost {
         return;
       case 'new': {
         const { path, exportName, args, dispose, disposeTimeoutMs } = request;
+        restoreBuffers(args);
         const made = this.modules.construct(path, exportName, args).then((instance) => {
           this.objects.own(instance, exportName, dispose, disposeTimeoutMs);
           return instance;

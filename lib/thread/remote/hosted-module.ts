@@ -70,7 +70,8 @@ function create(
       ? DEFAULT_DISPOSE_TIMEOUT_MS
       : checkTimeout(disposeTimeoutMs, `${subject} option disposeTimeoutMs`);
   const connection = thread.connect();
-  const list = argumentsByValue(args, subject);
+  // The host restores Buffers in constructor arguments whether or not there are any.
+  const { list } = argumentsByValue(args, subject);
   const ref = connection.request(
     (id) => ({
       k: 'new',

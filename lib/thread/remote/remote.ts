@@ -18,6 +18,7 @@ import { unexpectedRef, type Settleable } from '../caller/pending-call';
 import { RemoteOperation } from './remote-operation';
 import {
   CALL_BLOCKING,
+  CALL_BUFFERS,
   CALL_REMOTE,
   callRequest,
   type HostAddress,
@@ -99,10 +100,11 @@ export function makeFacade(
       ? function (...given: unknown[]): EventualResult<unknown> {
           if (state.released)
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
-          const args = argumentsByValue(given, what);
+          const { list: args, buffers } = argumentsByValue(given, what);
+          const sent = buffers ? flags | CALL_BUFFERS : flags;
           let operation: RemoteOperation | undefined;
           connection.requestLater(
-            (id) => callRequest(id, ref, name, flags, args),
+            (id) => callRequest(id, ref, name, sent, args),
             args,
             what,
             (id): Settleable => {
@@ -117,9 +119,10 @@ export function makeFacade(
       : function (...given: unknown[]): unknown {
           if (state.released)
             throw new ReactorThreadError(messages.threadReleased(what), 'released');
-          const args = argumentsByValue(given, what);
+          const { list: args, buffers } = argumentsByValue(given, what);
+          const sent = flags | CALL_BLOCKING | (buffers ? CALL_BUFFERS : 0);
           return connection.request(
-            (id) => callRequest(id, ref, name, flags | CALL_BLOCKING, args),
+            (id) => callRequest(id, ref, name, sent, args),
             args,
             timeoutMs,
             what,

@@ -29,6 +29,7 @@ import { EventEmitter } from 'node:events';
 import { messages } from '../../messages';
 import { prototypeChain } from '../../facade/prototype-chain';
 import { MAX_NESTING, isPlainData } from './plain-data';
+import { wireBuffer } from './buffers';
 
 /** Why part of a result cannot cross by value. */
 export class NotData extends Error {
@@ -71,9 +72,14 @@ export interface Crossing {
 
 const RESULT: Crossing = { root: 'the result', functions: 'omit' };
 
+/** A copy that holds Buffers (buffers.ts): its message is marked, for the other side. */
+export class WithBuffers {
+  constructor(readonly data: unknown) {}
+}
+
 /**
- * The value to post: `value` itself when it is plain data, else a copy made of its data. Throws
- * NotData for a part that cannot cross by value.
+ * The value to post: `value` itself when it is plain data, else a copy made of its data (a
+ * WithBuffers when Buffers are in it). Throws NotData for a part that cannot cross by value.
  */
 export function byValue(value: unknown, crossing: Crossing = RESULT): unknown {
   if (typeof value !== 'object' || value === null) {
@@ -82,11 +88,15 @@ export function byValue(value: unknown, crossing: Crossing = RESULT): unknown {
     return value;
   }
   if (isPlainData(value)) return value;
-  return new DataCopier(crossing.functions).copy(value, crossing.root);
+  const copier = new DataCopier(crossing.functions);
+  const data = copier.copy(value, crossing.root);
+  return copier.buffers ? new WithBuffers(data) : data;
 }
 
 class DataCopier {
   private readonly copies = new Map<object, unknown>();
+  /** Whether a Buffer was met (and wrapped). */
+  buffers = false;
   constructor(private readonly functions: 'omit' | 'refuse') {}
 
   /** A function found at `path`: left out (undefined), or refused. */
@@ -104,6 +114,12 @@ class DataCopier {
     const done = this.copies.get(value);
     if (done !== undefined) return done;
     if (depth > MAX_NESTING) throw new NotData(abbreviated(path), TOO_DEEP);
+    if (Buffer.isBuffer(value)) {
+      this.buffers = true;
+      const wrapped = wireBuffer(value);
+      this.copies.set(value, wrapped);
+      return wrapped;
+    }
     const inner = depth + 1;
     if (ArrayBuffer.isView(value) || CLONED_CLASSES.some((cls) => value instanceof cls)) {
       this.copies.set(value, value);
@@ -210,12 +226,19 @@ export function notDataMessage(what: string, method: string, problem: NotData): 
   return messages.threadResultNotData(what, method, problem.path, problem.found);
 }
 
+/** The arguments of a call as they cross, and whether Buffers are in them (buffers.ts). */
+export interface CrossingArgs {
+  readonly list: unknown[];
+  readonly buffers: boolean;
+}
+
 /**
  * The arguments of a call as they cross: each by value (see above), or a TypeError naming the
  * call, the argument and the part of it that cannot cross.
  */
-export function argumentsByValue(args: readonly unknown[], what: string): unknown[] {
+export function argumentsByValue(args: readonly unknown[], what: string): CrossingArgs {
   let copied: unknown[] | undefined;
+  let buffers = false;
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i];
     if (typeof arg !== 'object' && typeof arg !== 'function' && typeof arg !== 'symbol') continue;
@@ -226,7 +249,11 @@ export function argumentsByValue(args: readonly unknown[], what: string): unknow
       if (!(error instanceof NotData)) throw error;
       throw new TypeError(messages.threadArgNotData(what, error.path, error.found));
     }
+    if (data instanceof WithBuffers) {
+      buffers = true;
+      data = data.data;
+    }
     if (data !== arg) (copied ??= [...args])[i] = data;
   }
-  return copied ?? (args as unknown[]);
+  return { list: copied ?? (args as unknown[]), buffers };
 }

@@ -82,6 +82,8 @@ function isPlainGraph(value: object, seen: Set<object>, depth: number): boolean 
   if (depth > MAX_NESTING) return false;
   if (seen.has(value)) return true;
   seen.add(value);
+  // Structured clone makes a Buffer a Uint8Array: buffers.ts sends it wrapped.
+  if (Buffer.isBuffer(value)) return false;
   if (
     ArrayBuffer.isView(value) ||
     value instanceof ArrayBuffer ||
