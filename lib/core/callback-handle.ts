@@ -24,6 +24,7 @@
  * Context: the loop's own thread, from synchronous code.
  */
 import { executionAsyncId, executionAsyncResource } from 'node:async_hooks';
+import { isNativeFunction } from './native-function';
 
 /**
  * Resources of callbacks, by async id: read again after a loop turn, one may be freed. Weakly:
@@ -82,7 +83,7 @@ function callbackHandle(): (object & HandleObject) | undefined {
   if (typeof candidate.close !== 'function' || typeof candidate.hasRef !== 'function') {
     return undefined;
   }
-  return isNative(resource.constructor) ? (resource as object & HandleObject) : undefined;
+  return isNativeFunction(resource.constructor) ? (resource as object & HandleObject) : undefined;
 }
 
 /** Whether the handle's close has begun: its owner (a socket, a child process) let it go. */
@@ -161,13 +162,3 @@ function closeNow(handle: object & HandleObject, args: unknown[]): void {
 }
 
 const noop = (): void => undefined;
-const nativeSource = /\{\s*\[native code\]\s*\}\s*$/;
-
-function isNative(ctor: unknown): boolean {
-  if (typeof ctor !== 'function') return false;
-  try {
-    return nativeSource.test(Function.prototype.toString.call(ctor));
-  } catch {
-    return false;
-  }
-}

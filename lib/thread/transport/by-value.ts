@@ -30,6 +30,7 @@ import { messages } from '../../messages';
 import { prototypeChain } from '../../facade/prototype-chain';
 import { MAX_NESTING, isPlainData } from './plain-data';
 import { wireBuffer } from './buffers';
+import { isNativeFunction } from '../../core/native-function';
 
 /** Why part of a result cannot cross by value. */
 export class NotData extends Error {
@@ -173,7 +174,7 @@ class DataCopier {
   private checkInstance(value: object, proto: object | null, path: string): void {
     const ctor = (proto as { constructor?: unknown } | null)?.constructor;
     const className = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'an object';
-    if (typeof ctor === 'function' && isNative(ctor)) {
+    if (typeof ctor === 'function' && isNativeFunction(ctor)) {
       throw new NotData(path, `a ${className} (a native object: a socket, handle or resource)`);
     }
     const hasData = Object.keys(value).some(
@@ -204,16 +205,6 @@ function hasBehaviour(proto: object | null): boolean {
     if (Object.getOwnPropertyNames(p).some((name) => name !== 'constructor')) return true;
   }
   return false;
-}
-
-const nativeSource = /\{\s*\[native code\]\s*\}\s*$/;
-
-function isNative(ctor: unknown): boolean {
-  try {
-    return nativeSource.test(Function.prototype.toString.call(ctor));
-  } catch {
-    return false;
-  }
 }
 
 function describeFunction(fn: unknown): string {
