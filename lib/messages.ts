@@ -239,6 +239,11 @@ export const messages = {
     `crochet: disposing ${what} at shutdown did not finish within ${ms} ms; the thread goes on ` +
     `stopping without waiting for it (raise disposeTimeoutMs, or make its close method end ` +
     `what it waits for: a pool waits for its checked-out clients).`,
+  /** Report: a reactor thread's orderly stop outlasted `stopTimeoutMs`; it was terminated. */
+  threadStopTimedOut: (name: string, ms: number) =>
+    `crochet: reactor thread '${name}' did not stop within ${ms} ms (stopTimeoutMs) and was ` +
+    `terminated: a service's dispose or a shutdown hook there had not finished. Raise ` +
+    `stopTimeoutMs above its disposeTimeoutMs, or make the close method end what it waits for.`,
   /** ReactorThreadError `'unknown-export'`: `functions()` of a module without functions. */
   threadNoFunctions: (path: string) =>
     `crochet: module ${quote(path)} exports no functions to host; use create() for a class.`,

@@ -224,10 +224,12 @@ export class ReactorThread {
     // process alive: an unref'd one let a program that awaited stop() exit there, with code 0,
     // the rest of it and the disposal skipped.
     worker.ref();
-    const timer = setRealTimeout(
-      () => void worker.terminate(),
-      this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
-    );
+    const limitMs = this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const timer = setRealTimeout(() => {
+      // Said by name: a dispose with a longer limit of its own was cut off without a word.
+      this.controller.report(messages.threadStopTimedOut(this.name, limitMs), undefined);
+      void worker.terminate();
+    }, limitMs);
     timer.unref();
     await ended;
     clearRealTimeout(timer);

@@ -260,6 +260,31 @@ describe('reactor thread: disposing services at shutdown', () => {
   });
 });
 
+describe('reactor thread: a stop that outlasts stopTimeoutMs', () => {
+  it('terminates the thread and says so by name, even when a dispose limit is longer', () => {
+    // A dispose allowed 10 s under a 300 ms stop: the thread was terminated at 300 ms and
+    // nothing was reported.
+    const result = runScript(`
+      const path = require('node:path');
+      const { ReactorThread, setup } = require(LIB);
+      setup({ logger: { error: (message) => console.log('REPORT ' + message) } });
+      const thread = new ReactorThread({ name: 'slow-stop', stopTimeoutMs: 300 });
+      const record = path.join(require('node:os').tmpdir(), 'crochet-slow-stop-' + process.pid);
+      thread.load(path.join(FIXTURES, 'client-like.js'))
+        .create('PoolLike', [record, 'hangs', 60000], { dispose: 'end', disposeTimeoutMs: 10000 });
+      const started = Date.now();
+      thread.stop().then(() => console.log('stopped after ' + (Date.now() - started) + ' ms'));
+    `);
+    const run = `status ${String(result.status)}\n${result.stdout}\n${result.stderr}`;
+    expect(result.stdout, run).to.include(
+      `REPORT ${messages.threadStopTimedOut('slow-stop', 300)}`,
+    );
+    const stoppedMs = Number(/stopped after (\d+) ms/.exec(result.stdout)?.[1] ?? Number.NaN);
+    expect(stoppedMs, run).to.be.below(5_000);
+    expect(result.status, run).to.equal(0);
+  });
+});
+
 describe('reactor thread: calls running at shutdown', () => {
   it('a call still running in the thread is stopped there: its signal aborts', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crochet-stop-'));
