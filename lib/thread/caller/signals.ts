@@ -8,9 +8,10 @@
  * SIGINT or SIGTERM listener is installed (`setup()` installs one), the wait loop runs ONE turn
  * of the main event loop (deasync's `uv_run(UV_RUN_ONCE)`, bounded by a 1 ms wake-up in a timer
  * list of its own (wake-up.ts), and a second one kept alive by a pending immediate when the
- * first saw nothing) every SIGNAL_CHECK_MS, with a listener of ours prepended for the duration. If a signal was delivered,
- * the listeners ran (crochet's starts `reactor.stop()`) and the blocked call fails at once with
- * ReactorStopped.
+ * first saw nothing) every SIGNAL_CHECK_MS, with a listener of ours prepended for the duration.
+ * If a signal was delivered, the listeners ran (crochet's starts `reactor.stop()`) and the
+ * blocked call fails at once with ReactorStopped. No turn is taken in a callback of a handle
+ * whose close has begun (core/callback-handle.ts).
  *
  * The cost, documented in the README: in that situation only, timer and I/O callbacks that are
  * due may run during those turns (as they would under `@waitFor`'s in-thread blocking). Calls
