@@ -2,13 +2,14 @@
  * Every message the library puts in an error or a report, in one table, so that specs assert
  * against the same text users read. Each message says what was wrong and what to do. One is
  * assembled elsewhere for its size (`notAMethod`, declare/misuse-text.ts; two refusals,
- * core/refusal-text.ts), but is in the table.
+ * core/refusal-text.ts; a reactor thread's end, thread/end-text.ts), but is in the table.
  *
  * Context: any thread; text only.
  */
 import { quote } from './quote';
 import { notAMethod } from './declare/misuse-text';
 import { handleClosing, inImmediateBatch } from './core/refusal-text';
+import { threadDisposeTimedOut, threadExited, threadStopTimedOut } from './thread/end-text';
 
 /**
  * Every message crochet puts in an error or a report, as functions of the details they name, so
@@ -235,15 +236,9 @@ export const messages = {
   threadDisposeFailed: (what: string) =>
     `crochet: disposing ${what} at shutdown failed; the other services are still disposed.`,
   /** Report: a hosted service's disposal at shutdown ran out of time. */
-  threadDisposeTimedOut: (what: string, ms: number) =>
-    `crochet: disposing ${what} at shutdown did not finish within ${ms} ms; the thread goes on ` +
-    `stopping without waiting for it (raise disposeTimeoutMs, or make its close method end ` +
-    `what it waits for: a pool waits for its checked-out clients).`,
+  threadDisposeTimedOut,
   /** Report: a reactor thread's orderly stop outlasted `stopTimeoutMs`; it was terminated. */
-  threadStopTimedOut: (name: string, ms: number) =>
-    `crochet: reactor thread '${name}' did not stop within ${ms} ms (stopTimeoutMs) and was ` +
-    `terminated: a service's dispose or a shutdown hook there had not finished. Raise ` +
-    `stopTimeoutMs above its disposeTimeoutMs, or make the close method end what it waits for.`,
+  threadStopTimedOut,
   /** ReactorThreadError `'unknown-export'`: `functions()` of a module without functions. */
   threadNoFunctions: (path: string) =>
     `crochet: module ${quote(path)} exports no functions to host; use create() for a class.`,
@@ -268,11 +263,8 @@ export const messages = {
   threadCrashed: (name: string) =>
     `crochet: reactor thread '${name}' crashed (an uncaught exception); the call was abandoned ` +
     `and every object hosted there is gone. The next load()/create() starts a new thread.`,
-  /** ReactorThreadError `'exited'`: the reactor thread called `process.exit()` or ended. */
-  threadExited: (name: string, code: number) =>
-    `crochet: reactor thread '${name}' exited (process.exit(${code}) or the thread ended); the ` +
-    `call was abandoned and every object hosted there is gone. The next load()/create() starts ` +
-    `a new thread.`,
+  /** ReactorThreadError `'exited'`: process.exit(code), the thread ended, or (no code) it died. */
+  threadExited,
   /** ReactorStopped: a reactor thread (or hosted services) stopped; the call was abandoned. */
   threadStopped: (name: string) =>
     `crochet: reactor thread '${name}' has stopped (reactor.stop(), a signal, or stop() on the ` +

@@ -291,6 +291,35 @@ describe('reactor thread: faults', () => {
     expect(result.status, run).to.equal(0);
   });
 
+  it('a reactor thread that runs out of memory fails a call blocked in the thread that spawned it, with no timeout', () => {
+    // Its 'exit' event needs this thread's loop, which the blocked caller does not run: the
+    // call waited for ever (it had no timeout). A probe reads the worker's death at once.
+    const result = runScript(
+      `
+      const fs = require('node:fs');
+      const file = require('node:path').join(require('node:os').tmpdir(), 'crochet-hog-' + process.pid + '.js');
+      fs.writeFileSync(file, "exports.Hog = class Hog { async ping() { return 'pong'; } " +
+        "async hog() { const all = []; for (;;) all.push(new Array(1e5).fill(1)); } };");
+      const { ReactorThread } = require(LIB);
+      const thread = new ReactorThread({ name: 'hog', resourceLimits: { maxOldGenerationSizeMb: 16 } });
+      const hog = thread.load(file).create('Hog', []);
+      console.log(hog.ping());
+      const started = Date.now();
+      try { hog.hog(); console.log('returned'); }
+      catch (error) {
+        console.log('caught ' + error.name + ' ' + error.reason + ' after ' + (Date.now() - started) + ' ms');
+        console.log(error.message);
+      }
+      fs.unlinkSync(file);
+    `,
+      { killAfterMs: 30_000 },
+    );
+    const run = describeScript(result);
+    expect(result.stdout, run).to.match(/^pong\ncaught ReactorThreadError exited after \d+ ms\n/);
+    expect(result.stdout, run).to.include("reactor thread 'hog' died without running JavaScript");
+    expect(result.status, run).to.equal(0);
+  });
+
   it('SIGTERM without any listener ends the process at once (Node default)', async () => {
     const result = await runAndSignal(
       `

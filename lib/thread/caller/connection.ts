@@ -48,6 +48,7 @@ import { coreCheck } from '../transport/adaptive-spin';
 import { BlockingCall, unexpectedRef, type Settleable } from './pending-call';
 import { ReplyDispatch } from './reply-dispatch';
 import { DEFAULT_CALLER_SPIN_US, ReplyWait, type ReplySource } from './reply-wait';
+import { PROBE_MS, UNKNOWN_EXIT_CODE, markIfDied, workerOnline } from './worker-liveness';
 
 let connectionCount = 0;
 
@@ -58,6 +59,7 @@ export class Connection implements ReplySource {
   /** The calls waiting for replies, and what each message does. */
   private readonly replies = new ReplyDispatch((request) => this.sendQuietly(request));
   private closed = false;
+  private nextProbe = 0;
   /** Messages taken from the channel so far (compared with the REPLIES counter). */
   private consumed = 0;
   /** How this side waits for replies (spin, then Atomics.wait). */
@@ -119,6 +121,7 @@ export class Connection implements ReplySource {
     if (outcome === 'timeout') {
       throw new ReactorThreadError(messages.threadStartFailed(name, timeoutMs), 'start-failed');
     }
+    workerOnline(this.address.id);
   }
 
   /** Whether the host is still running. */
@@ -261,6 +264,13 @@ export class Connection implements ReplySource {
     this.replies.failAll(new ReactorStopped(messages.stoppedWhilePending()));
   }
 
+  /** ReplySource: at most every PROBE_MS, whether the host's worker died without telling. */
+  probe(now: number): boolean {
+    if (now < this.nextProbe) return false;
+    this.nextProbe = now + PROBE_MS;
+    return markIfDied(this.address);
+  }
+
   /** The error for a call on a host that is not running. */
   downError(what: string): Error {
     const state = Atomics.load(this.hostState, STATE);
@@ -273,9 +283,8 @@ export class Connection implements ReplySource {
         cause: this.replies.downCause,
       });
     }
-    return new ReactorThreadError(
-      messages.threadExited(name, Atomics.load(this.hostState, EXIT_CODE)),
-      'exited',
-    );
+    const code = Atomics.load(this.hostState, EXIT_CODE);
+    const known = code === UNKNOWN_EXIT_CODE ? undefined : code;
+    return new ReactorThreadError(messages.threadExited(name, known), 'exited');
   }
 }

@@ -61,6 +61,8 @@ export interface ReplySource {
   downError(what: string): Error;
   /** A signal's shutdown stopped the reactor while this thread waited. */
   stopSeen(): void;
+  /** After a sleep: whether the host's worker was just found dead (worker-liveness.ts). */
+  probe(now: number): boolean;
 }
 
 export class ReplyWait {
@@ -115,6 +117,7 @@ export class ReplyWait {
       }
       if (now < 0) {
         now = clock.now();
+        if (source.probe(now)) continue;
         if (now - started >= SIGNAL_CHECK_MS) {
           if (checkSignals(started)) source.stopSeen();
           // Its loop turn may have run anything (a timer calling stop()): look again first.

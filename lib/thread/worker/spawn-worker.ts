@@ -1,7 +1,8 @@
 /**
  * Starting a reactor thread's worker: the bootstrap (worker-bootstrap.ts) with what the entry
  * needs, the shared state marked 'exited' when the worker dies without telling (terminated, out
- * of memory; noticed when the spawning thread's loop is free), and the worker's reports passed
+ * of memory; noticed when the spawning thread's loop is free, or by its blocked callers at once:
+ * caller/worker-liveness.ts), and the worker's reports passed
  * to the application's logger. The worker is unref'd: a reactor thread never keeps the process
  * alive.
  *
@@ -17,6 +18,7 @@ import {
   type HostAddress,
 } from '../transport/protocol';
 import { decodeThrown } from '../transport/wire';
+import { watchWorker } from '../caller/worker-liveness';
 import { BOOTSTRAP, typeScriptLoader, workerEntry } from './worker-bootstrap';
 import type { ReactorWorkerData, ReportMessage } from './worker-entry';
 
@@ -60,6 +62,7 @@ export function spawnReactorWorker(settings: WorkerSettings): {
     }
   });
   worker.on('error', () => undefined);
+  watchWorker(address.id, worker);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: ReportMessage) => {
     if (message?.k === 'report') settings.report(message.message, decodeThrown(message.error));

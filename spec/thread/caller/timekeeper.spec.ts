@@ -140,6 +140,7 @@ describe('timekeeper', () => {
         hostDown: () => undefined,
         downError: () => new Error('down'),
         stopSeen: () => undefined,
+        probe: () => false,
       };
       const waits: (number | undefined)[] = [];
       type Int32Wait = (
