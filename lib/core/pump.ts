@@ -22,10 +22,17 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { clearRealImmediate, now, setRealImmediate } from './clock';
+import { MessageChannel } from 'node:worker_threads';
+import {
+  clearRealImmediate,
+  clearRealTimeout,
+  now,
+  setRealImmediate,
+  setRealTimeout,
+} from './clock';
 import { microtaskRefusal } from './entry-loader';
 import { immediateBatchPosition, releaseStaleImmediateRef } from './immediates';
-import { closesWaiting, holdCallbackHandle } from './callback-handle';
+import { callbackResource, closesWaiting, holdCallbackHandle } from './callback-handle';
 import { WakeUp, armedWakeUpCount } from './wake-up';
 import { CrochetError, DeadlockError } from '../errors';
 import { messages } from '../messages';
@@ -77,8 +84,10 @@ export function createDeasyncPump(loadStep: () => () => void = loadRunOnce): Eve
       step ??= loadOrExplain(loadStep);
       step();
     },
-    // Our own armed wake-ups are ref'd timers too; they do not count.
-    hasLiveWork: () => process.getActiveResourcesInfo().length > armedWakeUpCount(),
+    // Our own armed wake-ups are ref'd timers too; they do not count, and neither does the
+    // timer whose callback is running (it cannot fire again before the call returns).
+    hasLiveWork: () =>
+      process.getActiveResourcesInfo().length > armedWakeUpCount() + runningTimerCount(),
   };
 }
 
@@ -213,9 +222,16 @@ function pumpUntil(
       // (a pending immediate keeps uv_run from waiting) and naps below instead.
       const unbounded = !wakeUp.ownList && !wakeUp.fired;
       const keepAwake = unbounded ? setRealImmediate(noop) : undefined;
+      // Node's one libuv timer can be left unref'd with ref'd timers pending: a nested timer
+      // run that empties the list being run (a body's 1 ms timer inside a 1 ms callback) ends
+      // with uv_unref, and later timers do not ref it again. uv_run then saw the loop dead and
+      // returned at once: a second call in a timer callback spun a core to its timeout. An idle
+      // ref'd port keeps the loop alive for the turn; the timers still bound its poll.
+      loopKeeper.ref();
       try {
         pump.runOnce();
       } finally {
+        loopKeeper.unref();
         if (keepAwake !== undefined) clearRealImmediate(keepAwake);
       }
       pump.drainMicrotasks();
@@ -253,6 +269,29 @@ function pumpUntil(
 }
 
 const noop = (): void => undefined;
+
+/** An idle port, ref'd only while the pump turns the loop (see pumpUntil). */
+const loopKeeper = (() => {
+  const { port1, port2 } = new MessageChannel();
+  port1.unref();
+  port2.unref();
+  return port1;
+})();
+
+/** 1 when the running callback is a ref'd timer's (Node counts it until the callback ends). */
+function runningTimerCount(): number {
+  const resource = callbackResource() as { constructor?: unknown; hasRef?: unknown } | null;
+  if (typeof resource !== 'object' || resource === null) return 0;
+  const timer = resource.constructor === timerClass && typeof resource.hasRef === 'function';
+  return timer && (resource as { hasRef(): boolean }).hasRef() ? 1 : 0;
+}
+
+/** Node's Timeout class (the real one: clock.ts), to recognise a timer's callback. */
+const timerClass = (() => {
+  const probe = setRealTimeout(noop, 0x7fffffff);
+  clearRealTimeout(probe);
+  return probe.constructor;
+})();
 
 /** Where a nap waits (nothing ever notifies it). */
 const napCell = new Int32Array(new SharedArrayBuffer(4));

@@ -6,6 +6,7 @@
  * Context: the controller's thread.
  */
 import type { Operation } from './operation';
+import { queueRealMicrotask } from './clock';
 
 interface QueuedStart {
   readonly operation: Operation;
@@ -29,7 +30,7 @@ export class StartQueue {
     this.queue.push({ operation, fn, thisArg, args });
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.startAll);
+      queueRealMicrotask(this.startAll);
     }
   }
 

@@ -15,6 +15,7 @@ import {
   decideMethod,
   nameList,
   nameMap,
+  ownOption,
   type MethodOptions,
 } from './method-planner';
 import { methodNamesOf } from './prototype-chain';
@@ -109,7 +110,7 @@ export function planFacade(
   };
   const planOne = (name: string | symbol): GeneratedMethod => {
     const decision = decideMethod(rule, name, declared.get(name));
-    const wrapWith = wrap[name];
+    const wrapWith = ownOption(wrap, name);
     if (wrapWith !== undefined && typeof wrapWith !== 'function') {
       throw new TypeError(messages.facadeBadWrap(className, name, wrapWith));
     }

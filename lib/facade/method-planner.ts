@@ -92,7 +92,8 @@ export function decideMethod(
     throw new TypeError(messages.facadeEventualNotListed(options.className, name));
   }
   if (listed || declared.kind === 'runInReactor') return { eventual: true, timeoutMs: undefined };
-  const own = options.timeouts[name];
+  // Own keys only: a method named toString or valueOf must not find Object.prototype's.
+  const own = ownOption(options.timeouts, name);
   const timeoutMs =
     own !== undefined
       ? checkTimeout(own, `${options.subject} option timeouts.${String(name)}`)
@@ -100,4 +101,14 @@ export function decideMethod(
         ? declared.timeoutMs
         : options.fallback;
   return { eventual: false, timeoutMs };
+}
+
+/**
+ * `options[name]` when it is the options object's own property, else undefined: a method named
+ * like an Object.prototype member (toString, valueOf, constructor) must not find that member.
+ */
+export function ownOption(options: object, name: string | symbol): unknown {
+  return Object.prototype.hasOwnProperty.call(options, name)
+    ? (options as Record<string | symbol, unknown>)[name]
+    : undefined;
 }

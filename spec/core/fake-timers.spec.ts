@@ -177,6 +177,28 @@ describe('sinon fake timers in a real run', () => {
     });
   });
 
+  describe('@runInReactor bodies', () => {
+    it('start under fake timers and after clock.restore() (sinon fakes queueMicrotask)', async function () {
+      this.timeout(3 * GUARD_MS);
+      // Eventual bodies start from a microtask: from sinon's faked queueMicrotask they never
+      // started, and the queue stayed marked as scheduled after restore(): every later eventual
+      // call timed out.
+      const r = ownReactor();
+      try {
+        const answer = r.runInReactor(() => 42);
+        clock = sinon.useFakeTimers();
+        const under = await inMacrotask(() => endOf(() => answer().wait(LIMIT_MS)));
+        clock.restore();
+        clock = undefined;
+        const after = await inMacrotask(() => endOf(() => answer().wait(LIMIT_MS)));
+        expect(under, describeEnd(under)).to.deep.include({ outcome: 'value', value: 42 });
+        expect(after, describeEnd(after)).to.deep.include({ outcome: 'value', value: 42 });
+      } finally {
+        void r.controller.stop();
+      }
+    });
+  });
+
   describe('reactor-thread call with timeoutMs: 300', () => {
     let thread: ReactorThread;
     let echo: Blocking<EchoService>;

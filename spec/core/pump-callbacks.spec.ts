@@ -111,6 +111,62 @@ describe('the blocking pump inside loop callbacks', () => {
   });
 });
 
+describe('the blocking pump, call after call in one timer callback', () => {
+  it('ten calls each waiting on a 1 ms timer all return, without spinning (child process)', function () {
+    this.timeout(30_000);
+    // A nested timer run that emptied the list being run left Node's libuv timer unref'd: from
+    // the second call on, uv_run saw the loop dead and returned at once, and each call spun a
+    // core to its timeout (9 of 10 TimeoutErrors, 9 s of CPU).
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const sleep = crochet.waitFor(2000)((ms) => new Promise((r) => setTimeout(r, ms, ms)));
+      setTimeout(() => {
+        const wall = performance.now();
+        const cpu = process.cpuUsage();
+        const outcomes = [];
+        for (let i = 0; i < 10; i += 1) {
+          try { outcomes.push(String(sleep(1))); } catch (error) { outcomes.push(error.name); }
+        }
+        const used = process.cpuUsage(cpu);
+        console.log(JSON.stringify({
+          outcomes,
+          wallMs: performance.now() - wall,
+          cpuMs: (used.user + used.system) / 1000,
+        }));
+      }, 0);
+    `);
+    const run = `status ${String(result.status)}\n${result.stdout}\n${result.stderr}`;
+    const report = JSON.parse(result.stdout.trim()) as {
+      outcomes: string[];
+      wallMs: number;
+      cpuMs: number;
+    };
+    expect(report.outcomes, run).to.deep.equal(Array.from({ length: 10 }, () => '1'));
+    // Ten 1 ms waits: broken, 10 s and as much CPU.
+    expect(report.wallMs, run).to.be.below(2_000);
+  });
+
+  it('a call nothing can settle fails fast inside a timer callback, too (child process)', function () {
+    this.timeout(30_000);
+    // The running callback's own timer counted as live work: the wait spun to its timeout.
+    const result = runScript(`
+      const crochet = require(LIB);
+      crochet.setup();
+      const never = crochet.waitFor(5000)(() => new Promise(() => {}));
+      setTimeout(() => {
+        const started = Date.now();
+        try { never(); console.log('returned'); }
+        catch (error) { console.log(error.name + ' ' + error.reason + ' after ' + (Date.now() - started) + ' ms'); }
+      }, 0);
+    `);
+    const run = `status ${String(result.status)}\n${result.stdout}\n${result.stderr}`;
+    const match = /DeadlockError nothing-pending after (\d+) ms/.exec(result.stdout);
+    expect(match, run).to.not.equal(null);
+    expect(Number(match?.[1]), run).to.be.below(2_000);
+  });
+});
+
 describe('the blocking pump when its wake-up finds no timer list of its own', () => {
   it('times out on time inside a 1 ms timer callback, with lists of 2-9 ms due after it and a server keeping the loop alive (child process)', function () {
     this.timeout(30_000);

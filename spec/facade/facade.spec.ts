@@ -283,6 +283,23 @@ describe('facade()', () => {
     );
   });
 
+  it("wraps methods named like Object.prototype's members (toString, valueOf)", () => {
+    // The options' plain-object defaults found Object.prototype.toString as a timeout, and as a
+    // wrap class: facade() threw for a service with its own toString().
+    class Named {
+      async toString(): Promise<string> {
+        return 'Named#1';
+      }
+      async valueOf(): Promise<number> {
+        return 42;
+      }
+    }
+    const NamedFacade = facade(Named, { timeoutMs: 500 });
+    const named = new NamedFacade(new Named());
+    expect(named.toString()).to.equal('Named#1');
+    expect(named.valueOf()).to.equal(42);
+  });
+
   describe('instance fields holding functions', () => {
     class Fields {
       readonly calls: string[] = [];

@@ -93,6 +93,15 @@ describe('reactor thread: results', () => {
     });
   });
 
+  it("hosts a class whose methods are named like Object.prototype's members", () => {
+    // create() threw: "option timeouts.toString needs a timeout ... got [Function: toString]".
+    const named = thread
+      .load<typeof ClientModule>(fixture('client-like'))
+      .create('Named', [], { timeoutMs: 2_000 });
+    expect(named.toString()).to.equal('Named#1');
+    expect(named.valueOf()).to.equal(42);
+  });
+
   describe('Buffers', () => {
     it('come back as Buffers, alone or nested, shared ones shared, with only their own bytes', () => {
       const bytes = client.bytes();

@@ -14,6 +14,7 @@ import {
   decideMethod,
   nameList,
   nameMap,
+  ownOption,
   type MethodOptions,
 } from '../../facade/method-planner';
 import { checkTimeout } from '../../declare/timeout-arg';
@@ -68,7 +69,7 @@ export function planMethods(
   return methods.map((info) => ({
     name: info.name,
     ...decideMethod(rule, info.name, info),
-    remote: remotePlan(subject, className, info.name, remote[info.name], fallback),
+    remote: remotePlan(subject, className, info.name, ownOption(remote, info.name), fallback),
   }));
 }
 

@@ -11,6 +11,7 @@ import { noSetup, reactor } from '../../global';
 import { ServiceHost } from '../host/host';
 import type { ConnectRequest, HostAddress } from '../transport/protocol';
 import { encodeThrown } from '../transport/wire';
+import { queueRealMicrotask } from '../../core/clock';
 
 /** What ReactorThread passes in workerData. */
 export interface ReactorWorkerData {
@@ -67,7 +68,7 @@ function capture(stream: NodeJS.WriteStream, fd: 1 | 2): void {
       try {
         caller.post({ k: 'out', fd, chunk });
         const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-        if (callback !== undefined) queueMicrotask(callback);
+        if (callback !== undefined) queueRealMicrotask(callback);
         return true;
       } catch {
         // Fall through to the thread's own stream.
