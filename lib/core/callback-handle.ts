@@ -25,6 +25,7 @@
  */
 import { executionAsyncId, executionAsyncResource } from 'node:async_hooks';
 import { isNativeFunction } from './native-function';
+import { clearRealTimeout, setRealTimeout } from './clock';
 
 /**
  * Resources of callbacks, by async id: read again after a loop turn, one may be freed. Weakly:
@@ -162,3 +163,18 @@ function closeNow(handle: object & HandleObject, args: unknown[]): void {
 }
 
 const noop = (): void => undefined;
+
+/** 1 when the running callback is a ref'd timer's (Node counts it until the callback ends). */
+export function runningTimerCount(): number {
+  const resource = callbackResource() as { constructor?: unknown; hasRef?: unknown } | null;
+  if (typeof resource !== 'object' || resource === null) return 0;
+  const timer = resource.constructor === timerClass && typeof resource.hasRef === 'function';
+  return timer && (resource as { hasRef(): boolean }).hasRef() ? 1 : 0;
+}
+
+/** Node's Timeout class (the real one: clock.ts), to recognise a timer's callback. */
+const timerClass = (() => {
+  const probe = setRealTimeout(noop, 0x7fffffff);
+  clearRealTimeout(probe);
+  return probe.constructor;
+})();

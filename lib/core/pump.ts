@@ -23,16 +23,10 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
-import {
-  clearRealImmediate,
-  clearRealTimeout,
-  now,
-  setRealImmediate,
-  setRealTimeout,
-} from './clock';
+import { clearRealImmediate, now, setRealImmediate } from './clock';
 import { microtaskRefusal } from './entry-loader';
 import { immediateBatchPosition, releaseStaleImmediateRef } from './immediates';
-import { callbackResource, closesWaiting, holdCallbackHandle } from './callback-handle';
+import { closesWaiting, holdCallbackHandle, runningTimerCount } from './callback-handle';
 import { WakeUp, armedWakeUpCount } from './wake-up';
 import { CrochetError, DeadlockError } from '../errors';
 import { messages } from '../messages';
@@ -215,6 +209,7 @@ function pumpUntil(
   // Real timers and clock (clock.ts): a test's fake timers must not fake our deadline.
   let wakeUp = new WakeUp(Math.min(timeoutMs, 1));
   let immediateRefChecked = false;
+  let iterations = 0;
   try {
     for (;;) {
       // A wake-up that found no list of its own may arm nothing, and a loop kept alive by
@@ -226,12 +221,15 @@ function pumpUntil(
       // run that empties the list being run (a body's 1 ms timer inside a 1 ms callback) ends
       // with uv_unref, and later timers do not ref it again. uv_run then saw the loop dead and
       // returned at once: a second call in a timer callback spun a core to its timeout. An idle
-      // ref'd port keeps the loop alive for the turn; the timers still bound its poll.
-      loopKeeper.ref();
+      // ref'd port keeps the loop alive (timers still bound the poll), after the first turn:
+      // that one settles most calls, and ref() with unref() costs about 1 µs.
+      const keep = iterations > 0;
+      iterations += 1;
+      if (keep) loopKeeper.ref();
       try {
         pump.runOnce();
       } finally {
-        loopKeeper.unref();
+        if (keep) loopKeeper.unref();
         if (keepAwake !== undefined) clearRealImmediate(keepAwake);
       }
       pump.drainMicrotasks();
@@ -276,21 +274,6 @@ const loopKeeper = (() => {
   port1.unref();
   port2.unref();
   return port1;
-})();
-
-/** 1 when the running callback is a ref'd timer's (Node counts it until the callback ends). */
-function runningTimerCount(): number {
-  const resource = callbackResource() as { constructor?: unknown; hasRef?: unknown } | null;
-  if (typeof resource !== 'object' || resource === null) return 0;
-  const timer = resource.constructor === timerClass && typeof resource.hasRef === 'function';
-  return timer && (resource as { hasRef(): boolean }).hasRef() ? 1 : 0;
-}
-
-/** Node's Timeout class (the real one: clock.ts), to recognise a timer's callback. */
-const timerClass = (() => {
-  const probe = setRealTimeout(noop, 0x7fffffff);
-  clearRealTimeout(probe);
-  return probe.constructor;
 })();
 
 /** Where a nap waits (nothing ever notifies it). */
