@@ -173,6 +173,25 @@ describe('reactor thread: results', () => {
       expect(client.query(1).rowCount).to.equal(1);
     });
 
+    it('an error that cannot be read fails that call only, saying what reading it threw', () => {
+      // Encoding it threw in the thread: the thread crashed (under hostServices(), the process).
+      const caught = (kind: 'message' | 'prop' | 'proxy'): Error => {
+        try {
+          client.throwsUnreadable(kind);
+        } catch (error) {
+          return error as Error;
+        }
+        throw new Error(`${kind}: no error`);
+      };
+      expect(caught('message').message).to.equal('[reading it threw getter exploded: message]');
+      expect(caught('prop')).to.include({
+        message: 'base',
+        code: '[reading it threw getter exploded: prop]',
+      });
+      expect(caught('proxy').message).to.match(/^crochet: the thrown error could not be read/);
+      expect(client.query(1).rowCount).to.equal(1);
+    });
+
     it('a result whose getter throws fails that call only, with the getter error as cause', () => {
       expect(() => client.unreadable())
         .to.throw(TypeError, messages.threadUncloneableResult(where('unreadable')))

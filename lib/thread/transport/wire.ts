@@ -102,8 +102,48 @@ function cloneable(value: unknown): unknown {
 
 const SKIPPED_PROPS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
-/** Encodes anything thrown in the host (depth limits runaway cause chains). */
+/**
+ * Encodes anything thrown in the host (depth limits runaway cause chains). Never throws: a part
+ * of the error that cannot be read (a getter or a proxy trap that throws) is encoded as what
+ * reading it threw, so the call fails with this error instead of crashing its thread.
+ */
 export function encodeThrown(thrown: unknown, depth = 0): unknown {
+  try {
+    return encodeReadable(thrown, depth);
+  } catch (error) {
+    return {
+      $crochetError: 1,
+      className: 'Error',
+      name: 'Error',
+      message: `crochet: the thrown error could not be read (${unreadable(error)})`,
+      stack: undefined,
+      hasCause: false,
+      cause: undefined,
+      errors: undefined,
+      props: {},
+    } satisfies WireError;
+  }
+}
+
+/** What reading a part threw, as text (itself read carefully). */
+function unreadable(error: unknown): string {
+  try {
+    return `reading it threw ${String(error instanceof Error ? error.message : error)}`;
+  } catch {
+    return 'reading it threw';
+  }
+}
+
+/** `read()`, or a text saying what reading it threw. */
+function careful<T>(read: () => T): T | string {
+  try {
+    return read();
+  } catch (error) {
+    return `[${unreadable(error)}]`;
+  }
+}
+
+function encodeReadable(thrown: unknown, depth: number): unknown {
   if (thrown instanceof DOMException) {
     return {
       $crochetError: 1,
@@ -121,21 +161,26 @@ export function encodeThrown(thrown: unknown, depth = 0): unknown {
   const props: Record<string, unknown> = {};
   for (const key of Object.keys(thrown)) {
     if (!SKIPPED_PROPS.has(key))
-      props[key] = cloneable((thrown as unknown as Record<string, unknown>)[key]);
+      props[key] = careful(() => cloneable((thrown as unknown as Record<string, unknown>)[key]));
   }
   const hasCause = Object.prototype.hasOwnProperty.call(thrown, 'cause');
+  const errors =
+    thrown instanceof AggregateError ? careful(() => thrown.errors as unknown[]) : undefined;
   return {
     $crochetError: 1,
     className: classNameOf(thrown),
-    name: thrown.name,
-    message: thrown.message,
-    stack: thrown.stack,
+    name: String(careful(() => thrown.name)),
+    message: String(careful(() => thrown.message)),
+    stack: careful(() => thrown.stack),
     hasCause,
-    cause: hasCause && depth < 8 ? encodeThrown(thrown.cause, depth + 1) : undefined,
-    errors:
-      thrown instanceof AggregateError
-        ? (thrown.errors as unknown[]).map((e) => encodeThrown(e, depth + 1))
+    cause:
+      hasCause && depth < 8
+        ? encodeThrown(
+            careful(() => thrown.cause),
+            depth + 1,
+          )
         : undefined,
+    errors: Array.isArray(errors) ? errors.map((e) => encodeThrown(e, depth + 1)) : undefined,
     props,
   } satisfies WireError;
 }
