@@ -206,6 +206,10 @@ export const messages = {
         `${quote(value)} cannot be structured-cloned (functions, symbols, class instances with ` +
         `private state and host objects cannot cross threads). Pass plain data, or a facade ` +
         `of a hosted object.`,
+  /** TypeError: reading an argument of a reactor-thread call threw (a getter, a proxy trap). */
+  threadUnreadableArg: (what: string, index: number) =>
+    `crochet: argument ${index + 1} of ${what} cannot be sent to the reactor thread: reading it ` +
+    `threw (the cause says what). Pass plain data.`,
   /** TypeError: a reactor-thread call's result cannot be structured-cloned back. */
   threadUncloneableResult: (what: string) =>
     `crochet: the result of ${what} cannot be sent back from the reactor thread: reading or ` +

@@ -192,6 +192,36 @@ describe('reactor thread: results', () => {
       expect(client.query(1).rowCount).to.equal(1);
     });
 
+    it("Node's live objects that are not EventEmitters everywhere are refused (a Timeout)", () => {
+      // It crossed as its internal fields (_idlePrev, _idleNext...); a FileHandle did the same
+      // on Node.js 20, where it is not an EventEmitter, and its file stayed open.
+      expect(() => client.timer()).to.throw(
+        TypeError,
+        messages.threadResultNotData(
+          where('timer'),
+          'timer',
+          'the result',
+          'a Timeout (a timer: it runs in the reactor thread)',
+        ),
+      );
+    });
+
+    it('an argument whose getter throws is refused with what it threw as cause', () => {
+      const unreadable = {};
+      Object.defineProperty(unreadable, 'rows', {
+        enumerable: true,
+        get: () => {
+          throw new Error('getter arg');
+        },
+      });
+      expect(() => client.levelsOf(unreadable))
+        .to.throw(
+          TypeError,
+          messages.threadUnreadableArg("ClientLike.levelsOf() (reactor thread 'spec-results')", 0),
+        )
+        .with.nested.property('cause.message', 'getter arg');
+    });
+
     it('a result whose getter throws fails that call only, with the getter error as cause', () => {
       expect(() => client.unreadable())
         .to.throw(TypeError, messages.threadUncloneableResult(where('unreadable')))

@@ -58,6 +58,7 @@ const CLONED_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = 
 const REFUSED_CLASSES: readonly [abstract new (...args: never[]) => unknown, string][] = [
   [Promise, 'a Promise (await it in the method)'],
   [EventEmitter, 'an EventEmitter (a live object: a socket, stream, client or pool)'],
+  [EventTarget, 'an EventTarget (a live object: a signal, a port)'],
   [WeakMap, 'a WeakMap'],
   [WeakSet, 'a WeakSet'],
   [WeakRef, 'a WeakRef'],
@@ -173,21 +174,34 @@ class DataCopier {
   /** Refuses class instances that are not data (see the module comment). */
   private checkInstance(value: object, proto: object | null, path: string): void {
     const ctor = (proto as { constructor?: unknown } | null)?.constructor;
-    const className = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'an object';
+    const name = typeof ctor === 'function' ? ctor.name : '';
+    const className = name !== '' ? `a ${name}` : 'an object';
     if (typeof ctor === 'function' && isNativeFunction(ctor)) {
-      throw new NotData(path, `a ${className} (a native object: a socket, handle or resource)`);
+      throw new NotData(path, `${className} (a native object: a socket, handle or resource)`);
     }
+    // Node's own live objects that are not EventEmitters everywhere (a FileHandle is not one
+    // on Node.js 20): their fields are no data, and what they hold stays in the thread.
+    const live = Object.prototype.hasOwnProperty.call(LIVE_CLASSES, name)
+      ? LIVE_CLASSES[name]
+      : undefined;
+    if (live !== undefined) throw new NotData(path, `${className} (${live})`);
     const hasData = Object.keys(value).some(
       (key) => typeof (value as Record<string, unknown>)[key] !== 'function',
     );
     if (!hasData && hasBehaviour(proto)) {
       throw new NotData(
         path,
-        `a ${className} with methods and no data of its own (its state is private)`,
+        `${className} with methods and no data of its own (its state is private)`,
       );
     }
   }
 }
+
+const LIVE_CLASSES: Readonly<Record<string, string>> = {
+  FileHandle: 'an open file: read what you need in the method, or declare the method remote',
+  Timeout: 'a timer: it runs in the reactor thread',
+  Immediate: 'a timer: it runs in the reactor thread',
+};
 
 const TOO_DEEP =
   `nested more than ${MAX_NESTING} levels deep (structured clone copies recursively, and ` +
@@ -237,8 +251,11 @@ export function argumentsByValue(args: readonly unknown[], what: string): Crossi
     try {
       data = byValue(arg, { root: `argument ${i + 1}`, functions: 'refuse' });
     } catch (error) {
-      if (!(error instanceof NotData)) throw error;
-      throw new TypeError(messages.threadArgNotData(what, error.path, error.found));
+      if (error instanceof NotData) {
+        throw new TypeError(messages.threadArgNotData(what, error.path, error.found));
+      }
+      // As for results: what reading it threw is the cause.
+      throw new TypeError(messages.threadUnreadableArg(what, i), { cause: error });
     }
     if (data instanceof WithBuffers) {
       buffers = true;
