@@ -19,6 +19,7 @@ import { DEFAULT_HOST_SPIN_US } from './host/host-spin';
 import { hostedModule, type ModuleThread } from './remote/hosted-module';
 import { HostState, STATE, newHostAddress, type ExportInfo } from './transport/protocol';
 import { modulePathOf } from './module-path';
+import { checkThreadOptions } from './thread-options';
 
 /** Options of a reactor thread. */
 export interface ReactorThreadOptions {
@@ -96,6 +97,7 @@ export class ReactorThread {
   private readonly controller: ReactorController;
   /** What the modules loaded here use of it. */
   private readonly moduleThread: ModuleThread;
+  private readonly options: ReactorThreadOptions;
 
   /**
    * A reactor thread that starts on first use (`load()`). The package's `reactorThread` is one;
@@ -104,7 +106,8 @@ export class ReactorThread {
    * Context: any thread (main or worker); that thread starts the worker on first use and ties it
    * to its own reactor's shutdown.
    */
-  constructor(private readonly options: ReactorThreadOptions = {}) {
+  constructor(options: ReactorThreadOptions = {}) {
+    this.options = checkThreadOptions(options);
     this.name = options.name ?? 'reactor';
     this.controller = options.controller ?? reactor;
     this.moduleThread = { controller: this.controller, connect: () => this.connect() };
