@@ -11,7 +11,8 @@ import { messages } from '../messages';
 import type { ReactorThreadOptions } from './reactor-thread';
 
 const SUBJECT = 'new ReactorThread()';
-const OPTIONS = [
+/** The option names `new ReactorThread()` knows (specs assert against it). */
+export const THREAD_OPTIONS: readonly string[] = [
   'name',
   'execArgv',
   'startTimeoutMs',
@@ -29,7 +30,7 @@ const LIMITS = [
 
 /** `options`, checked (see the module comment); throws TypeError or RangeError. */
 export function checkThreadOptions(options: unknown): ReactorThreadOptions {
-  const given = checkOptionKeys(SUBJECT, options, OPTIONS);
+  const given = checkOptionKeys(SUBJECT, options, THREAD_OPTIONS);
   const { name, execArgv, startTimeoutMs, stopTimeoutMs, spinMicros, resourceLimits } = given;
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
     throw new TypeError(messages.badOption(SUBJECT, 'name', 'a non-empty string', name));

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { ReactorThread, type ReactorThreadOptions } from '../../lib';
 import { messages } from '../../lib/testing';
+import { THREAD_OPTIONS } from '../../lib/thread/thread-options';
 
 const SUBJECT = 'new ReactorThread()';
 const build = (options: unknown) => (): ReactorThread =>
@@ -32,15 +33,7 @@ describe('new ReactorThread(options)', () => {
       'an unknown key',
       { spinMicro: 5 },
       TypeError,
-      messages.unknownOption(SUBJECT, 'spinMicro', [
-        'name',
-        'execArgv',
-        'startTimeoutMs',
-        'stopTimeoutMs',
-        'spinMicros',
-        'controller',
-        'resourceLimits',
-      ]),
+      messages.unknownOption(SUBJECT, 'spinMicro', THREAD_OPTIONS),
     ],
     [
       'a numeric name',
