@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import {
   EventualResult,
   ReactorThread,
+  attach,
   ReactorThreadError,
   RemoteFacade,
   TimeoutError,
@@ -318,6 +319,31 @@ describe('reactor thread: hosting and facades', () => {
       expect(() => result.wait(10)).to.throw(TimeoutError);
       expect(result.wait(2_000)).to.equal(80);
     });
+  });
+});
+
+describe('attach()', () => {
+  it('refuses what is not a whole handle made by handleOf(), quoting it', () => {
+    // A forged or damaged handle failed deep inside the connection, with raw errors.
+    const cases: unknown[] = [
+      null,
+      {},
+      { $crochetHandle: 1 },
+      { $crochetHandle: 1, ref: 1, className: 'X', plans: [], address: {} },
+      {
+        $crochetHandle: 1,
+        ref: 1,
+        className: 'X',
+        plans: [],
+        address: { id: 'x', name: 'x', state: new SharedArrayBuffer(4) },
+      },
+    ];
+    for (const handle of cases) {
+      expect(() => attach(handle as never), String(JSON.stringify(handle))).to.throw(
+        TypeError,
+        messages.threadBadHandle(handle),
+      );
+    }
   });
 });
 

@@ -276,7 +276,9 @@ export class Connection implements ReplySource {
     const state = Atomics.load(this.hostState, STATE);
     const name = this.address.name;
     if (this.closed || state === HostState.stopped || state === HostState.starting) {
-      return new ReactorStopped(`${messages.threadStopped(name)} (${what})`);
+      // `what` names a request other than a call ('load', 'connect'): the generic one says nothing.
+      const about = what === 'the call' ? '' : ` (${what})`;
+      return new ReactorStopped(`${messages.threadStopped(name)}${about}`);
     }
     if (state === HostState.crashed) {
       return new ReactorThreadError(messages.threadCrashed(name), 'crashed', {

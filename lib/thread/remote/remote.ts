@@ -20,6 +20,7 @@ import {
   CALL_BLOCKING,
   CALL_BUFFERS,
   CALL_REMOTE,
+  HOST_SLOTS,
   callRequest,
   type HostAddress,
   type MethodPlan,
@@ -218,13 +219,30 @@ export function handleOf<F extends object>(facade: F): ServiceHandle<F> {
  * Context: any thread; the first call per host opens this thread's connection (blocking).
  */
 export function attachWith<F>(controller: ReactorController, handle: ServiceHandle<F>): F {
-  if (
-    typeof handle !== 'object' ||
-    handle === null ||
-    (handle as { $crochetHandle?: unknown }).$crochetHandle !== 1
-  ) {
-    throw new TypeError(messages.threadBadHandle(handle));
-  }
+  if (!isServiceHandle(handle)) throw new TypeError(messages.threadBadHandle(handle));
   const connection = connectionTo(handle.address);
   return makeFacade(controller, connection, handle.ref, handle.className, handle.plans) as F;
+}
+
+/**
+ * Whether `value` has the shape of a handle made by handleOf(), as it arrives after a
+ * postMessage: a malformed one gave raw errors ("Cannot read properties of undefined", "Invalid
+ * atomic access index") from deep inside the connection.
+ */
+function isServiceHandle(value: unknown): value is ServiceHandle {
+  if (typeof value !== 'object' || value === null) return false;
+  const handle = value as Partial<Record<keyof ServiceHandle, unknown>>;
+  const address = handle.address as Partial<Record<keyof HostAddress, unknown>> | undefined;
+  return (
+    handle.$crochetHandle === 1 &&
+    typeof handle.ref === 'number' &&
+    typeof handle.className === 'string' &&
+    Array.isArray(handle.plans) &&
+    typeof address === 'object' &&
+    address !== null &&
+    typeof address.id === 'string' &&
+    typeof address.name === 'string' &&
+    address.state instanceof SharedArrayBuffer &&
+    address.state.byteLength >= HOST_SLOTS * 4
+  );
 }
