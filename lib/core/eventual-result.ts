@@ -47,7 +47,15 @@ export class EventualResult<T> {
     checkTimeout(timeoutMs, 'EventualResult.wait()');
     const operation = this.#operation;
     if (!operation.settled) {
-      const outcome = this.#waiter.block(operation, timeoutMs, 'EventualResult.wait()');
+      // While it waits, a shutdown run by a callback of its loop turns must not report the
+      // failure it is about to observe (Operation.waitStarted).
+      operation.waitStarted();
+      let outcome: 'settled' | 'timeout';
+      try {
+        outcome = this.#waiter.block(operation, timeoutMs, 'EventualResult.wait()');
+      } finally {
+        operation.waitEnded(operation.failed);
+      }
       if (outcome === 'timeout') {
         throw timedOut(timeoutMs, 'EventualResult.wait()');
       }

@@ -34,6 +34,8 @@ export class Operation implements Waitable, CallContext, PendingLink {
   private stoppedByReactor = false;
   /** Set when nobody will ever observe the outcome; the message to report a failure with. */
   private orphanMessage: string | undefined;
+  /** `EventualResult.wait()` calls blocked on it now. */
+  private waiting = 0;
   private controller: AbortController | undefined;
   private aborted = false;
   private abortReason: unknown = undefined;
@@ -138,6 +140,24 @@ export class Operation implements Waitable, CallContext, PendingLink {
     this.fail(error);
   }
 
+  /**
+   * An `EventualResult.wait()` blocks on this operation. Until it ends, a failure is not
+   * reported as unobserved: a shutdown run from a callback of the wait's own loop turns (a timer
+   * calling `reactor.stop()`) reported a failure the wait then returned (soak, Node.js 22).
+   */
+  waitStarted(): void {
+    this.waiting += 1;
+  }
+
+  /** That wait ended; `observes` when it is about to throw the failure. */
+  waitEnded(observes: boolean): void {
+    this.waiting -= 1;
+    if (observes) this.observed = true;
+    else if (this.waiting === 0 && this.orphanMessage !== undefined && this.settled) {
+      this.reportIfUnobserved();
+    }
+  }
+
   /** Nobody will observe this operation any more (its EventualResult was collected, say). */
   orphan(message: string): void {
     this.orphanMessage ??= message;
@@ -146,6 +166,7 @@ export class Operation implements Waitable, CallContext, PendingLink {
 
   private reportIfUnobserved(): void {
     if (!this.failed || this.observed || this.reported || this.stoppedByReactor) return;
+    if (this.waiting > 0) return;
     if (this.aborted && this.abortCaused(this.error)) return;
     this.reported = true;
     this.owner.report(this.orphanMessage ?? messages.unobservedFailure(), this.error);

@@ -10,7 +10,14 @@ import { stderrLogger } from '../../lib/core/logger';
 import { defaultCollaborators } from '../../lib/core/collaborators';
 import { messages } from '../../lib/messages';
 import { describeRun, runFixture } from '../helpers/child';
-import { FakeLogger, gcRounds, gcUntil, runningReactor, turns } from '../helpers/fakes';
+import {
+  FakeLogger,
+  gcRounds,
+  gcUntil,
+  inMacrotask,
+  runningReactor,
+  turns,
+} from '../helpers/fakes';
 
 /** Watches an object's collection without keeping it alive. */
 class CollectionWatch {
@@ -46,6 +53,32 @@ describe('unobserved failures', () => {
     ]);
     await gcRounds(3);
     expect(logger.entries).to.have.length(1);
+  });
+
+  it('is not reported by a shutdown that runs while a wait() on it blocks, and is observed there', async () => {
+    // The body fails from a timer and a second timer of the same list calls stop(), inside the
+    // wait()'s own loop turn: the shutdown reported the failure that the wait then threw (soak,
+    // Node.js 22, seed 983255032).
+    const { controller, runInReactor, logger } = runningReactor();
+    const failure = new Error('failed just before the stop');
+    const failing = runInReactor(function failing() {
+      return new Promise((_resolve, reject) => {
+        setTimeout(() => reject(failure), 5);
+        setTimeout(() => void controller.stop(), 5);
+      });
+    });
+    const result = failing();
+    const thrown = await inMacrotask(() => {
+      try {
+        return result.wait(2_000);
+      } catch (error) {
+        return error;
+      }
+    });
+    await turns(2);
+    expect(thrown).to.equal(failure);
+    expect(controller.state).to.equal('stopped');
+    expect(logger.entries).to.deep.equal([]);
   });
 
   it('is reported when the failure arrives after the result was collected', async () => {
