@@ -27,35 +27,62 @@ import { executionAsyncId, executionAsyncResource } from 'node:async_hooks';
 import { isNativeFunction } from './native-function';
 import { clearRealTimeout, setRealTimeout } from './clock';
 
-/**
- * Resources of callbacks, by async id: read again after a loop turn, one may be freed. Weakly:
- * a resource carries its call's context (AsyncLocalStorage), which must not outlive it. While
- * its callback runs, the resource is reachable, so it is still there when asked for again.
- */
-const resources = new Map<number, WeakRef<object>>();
-const REMEMBERED = 32;
-
-/** The resource of the callback running now (Node's `executionAsyncResource()`), read once. */
-export function callbackResource(): unknown {
-  const id = executionAsyncId();
-  // Id 0 is shared by callbacks that have no async context: never remembered.
-  if (id <= 0) return executionAsyncResource();
-  const known = resources.get(id)?.deref();
-  if (known !== undefined) return known;
-  const resource: unknown = executionAsyncResource();
-  if (typeof resource !== 'object' || resource === null) return resource;
-  resources.set(id, new WeakRef(resource));
-  if (resources.size > REMEMBERED) {
-    const oldest = resources.keys().next();
-    if (oldest.done !== true) resources.delete(oldest.value);
-  }
-  return resource;
-}
-
 /** The parts of a native handle's object (TCP, Pipe, Process...) that are looked at here. */
 interface HandleObject {
   close: (...args: unknown[]) => unknown;
   hasRef: () => boolean;
+}
+
+/**
+ * Native handles whose callbacks ran, by async id: only they can be freed under a callback (a
+ * JavaScript resource, a timer's or the top level's, is kept by Node's own stack), so only
+ * they are remembered, and a callback of anything else reads Node's stack as it is. Weakly: a
+ * resource carries its call's context (AsyncLocalStorage), which must not outlive it. While its
+ * callback runs, the handle is reachable, so it is still there when asked for again.
+ */
+const handles = new Map<number, WeakRef<object & HandleObject>>();
+const REMEMBERED = 32;
+
+/** The resource of the callback running now (Node's `executionAsyncResource()`). */
+export function callbackResource(): unknown {
+  const id = executionAsyncId();
+  if (handles.size > 0) {
+    const known = handles.get(id)?.deref();
+    if (known !== undefined) return known;
+  }
+  const resource: unknown = executionAsyncResource();
+  // Id 0 is shared by callbacks that have no async context: never remembered.
+  if (id > 0 && isHandle(resource)) {
+    handles.set(id, new WeakRef(resource));
+    if (handles.size > REMEMBERED) {
+      const oldest = handles.keys().next();
+      if (oldest.done !== true) handles.delete(oldest.value);
+    }
+  }
+  return resource;
+}
+
+/** Classes seen, and whether they are native (the check reads a function's source). */
+const nativeClasses = new WeakMap<object, boolean>();
+
+/**
+ * Whether `resource` is a native handle: an object of a native class with `close()` and
+ * `hasRef()` (Node's handle wraps; timers have both too, but are a JavaScript class).
+ */
+function isHandle(resource: unknown): resource is object & HandleObject {
+  if (typeof resource !== 'object' || resource === null) return false;
+  const candidate = resource as Partial<HandleObject>;
+  if (typeof candidate.close !== 'function' || typeof candidate.hasRef !== 'function') {
+    return false;
+  }
+  const ctor: unknown = resource.constructor;
+  if (typeof ctor !== 'function') return false;
+  let native = nativeClasses.get(ctor);
+  if (native === undefined) {
+    native = isNativeFunction(ctor);
+    nativeClasses.set(ctor, native);
+  }
+  return native;
 }
 
 interface Hold {
@@ -72,20 +99,6 @@ const holds = new WeakMap<object, Hold>();
 /** Holds whose deferred closes wait for their tick (see `closesWaiting`). */
 let waiting = 0;
 let ownerSymbol: symbol | undefined;
-
-/**
- * The native handle whose callback is running, if any: an object of a native class with
- * `close()` and `hasRef()` (Node's handle wraps; timers and immediates are JS classes).
- */
-function callbackHandle(): (object & HandleObject) | undefined {
-  const resource = callbackResource();
-  if (typeof resource !== 'object' || resource === null) return undefined;
-  const candidate = resource as Partial<HandleObject>;
-  if (typeof candidate.close !== 'function' || typeof candidate.hasRef !== 'function') {
-    return undefined;
-  }
-  return isNativeFunction(resource.constructor) ? (resource as object & HandleObject) : undefined;
-}
 
 /** Whether the handle's close has begun: its owner (a socket, a child process) let it go. */
 function closing(handle: object): boolean {
@@ -110,11 +123,14 @@ export function closesWaiting(): boolean {
 /**
  * Holds back the close of the handle whose callback is running, for a blocking call. Returns
  * `'closing'` when it cannot be held (its close has begun), else the release to call once the
- * call stops blocking (a no-op outside native handle callbacks).
+ * call stops blocking (a no-op outside native handle callbacks). `resource`: the running
+ * callback's, when the caller has it already.
  */
-export function holdCallbackHandle(): 'closing' | (() => void) {
-  const handle = callbackHandle();
-  if (handle === undefined) return noop;
+export function holdCallbackHandle(
+  resource: unknown = callbackResource(),
+): 'closing' | (() => void) {
+  if (!isHandle(resource)) return noop;
+  const handle = resource;
   let hold = holds.get(handle);
   if (hold === undefined) {
     // Let go by its owner and still alive (ref'd): its close has begun and is not finished. Once

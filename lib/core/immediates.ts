@@ -30,9 +30,11 @@ interface ImmediateLinks {
  *
  * Context: the loop's own thread, before it blocks.
  */
-export function immediateBatchPosition(): 'none' | 'first' | 'later' {
+export function immediateBatchPosition(
   // Read once per callback (callback-handle.ts: after a loop turn it may be freed).
-  const resource = callbackResource() as ImmediateLinks | null;
+  current: unknown = callbackResource(),
+): 'none' | 'first' | 'later' {
+  const resource = current as ImmediateLinks | null;
   if (typeof resource !== 'object' || resource === null || !('_onImmediate' in resource)) {
     return 'none';
   }

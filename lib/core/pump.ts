@@ -26,7 +26,12 @@ import { MessageChannel } from 'node:worker_threads';
 import { clearRealImmediate, now, setRealImmediate } from './clock';
 import { microtaskRefusal } from './entry-loader';
 import { immediateBatchPosition, releaseStaleImmediateRef } from './immediates';
-import { closesWaiting, holdCallbackHandle, runningTimerCount } from './callback-handle';
+import {
+  callbackResource,
+  closesWaiting,
+  holdCallbackHandle,
+  runningTimerCount,
+} from './callback-handle';
 import { WakeUp, armedWakeUpCount } from './wake-up';
 import { CrochetError, DeadlockError } from '../errors';
 import { messages } from '../messages';
@@ -149,7 +154,7 @@ export function blockUntilSettled(
   const early = closesWaiting() ? holdCallbackHandle() : undefined;
   if (early === 'closing') throw handleClosing(what);
   try {
-    return blockHeld(pump, cell, timeoutMs, what, early !== undefined);
+    return blockHeld(pump, cell, timeoutMs, what);
   } finally {
     early?.();
   }
@@ -164,7 +169,6 @@ function blockHeld(
   cell: Waitable,
   timeoutMs: number,
   what: string,
-  held: boolean,
 ): BlockOutcome {
   pump.drainMicrotasks();
   if (cell.settled) return 'settled';
@@ -174,17 +178,19 @@ function blockHeld(
     throw new DeadlockError(microtaskRefusal(what), 'in-microtask');
   }
   if (timeoutMs <= 0) return 'timeout';
-  const batch = immediateBatchPosition();
+  const resource = callbackResource();
+  const batch = immediateBatchPosition(resource);
   if (batch === 'later') {
     throw new DeadlockError(messages.inImmediateBatch(what), 'in-immediate-batch');
   }
-  // The handle whose callback this is must not close while the loop turns here.
-  const release = held ? undefined : holdCallbackHandle();
+  // The handle whose callback this is must not close while the loop turns here (holds nest:
+  // an early one taken above simply counts twice).
+  const release = holdCallbackHandle(resource);
   if (release === 'closing') throw handleClosing(what);
   try {
     return pumpUntil(pump, cell, timeoutMs, what, batch);
   } finally {
-    release?.();
+    release();
   }
 }
 
@@ -208,8 +214,8 @@ function pumpUntil(
   // also corrects Node's cached loop clock, from which timers start and which can lag behind.
   // Real timers and clock (clock.ts): a test's fake timers must not fake our deadline.
   let wakeUp = new WakeUp(Math.min(timeoutMs, 1));
-  let immediateRefChecked = false;
-  let iterations = 0;
+  // Set once the first turn did not settle the cell.
+  let turnedOnce = false;
   try {
     for (;;) {
       // A wake-up that found no list of its own may arm nothing, and a loop kept alive by
@@ -223,8 +229,7 @@ function pumpUntil(
       // returned at once: a second call in a timer callback spun a core to its timeout. An idle
       // ref'd port keeps the loop alive (timers still bound the poll), after the first turn:
       // that one settles most calls, and ref() with unref() costs about 1 µs.
-      const keep = iterations > 0;
-      iterations += 1;
+      const keep = turnedOnce;
       if (keep) loopKeeper.ref();
       try {
         pump.runOnce();
@@ -235,8 +240,8 @@ function pumpUntil(
       pump.drainMicrotasks();
       if (cell.settled) return 'settled';
       // Only once the first iteration did not settle the cell, so a next-turn call pays nothing.
-      if (!immediateRefChecked) {
-        immediateRefChecked = true;
+      if (!turnedOnce) {
+        turnedOnce = true;
         releaseStaleImmediateRef();
       }
       if (napMs > 0 || unbounded) Atomics.wait(napCell, 0, 0, Math.max(napMs, 1));

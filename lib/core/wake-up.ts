@@ -59,13 +59,15 @@ export class WakeUp {
     };
     const first = Math.max(1, Math.ceil(ms));
     let timer = setRealTimeout(onFire, first);
-    for (let shift = 1; shift <= MAX_WAKE_UP_SHIFT && !inListOfItsOwn(timer); shift += 1) {
+    let own = inListOfItsOwn(timer);
+    for (let shift = 1; shift <= MAX_WAKE_UP_SHIFT && !own; shift += 1) {
       clearRealTimeout(timer);
       timer = setRealTimeout(onFire, first + shift);
+      own = inListOfItsOwn(timer);
     }
     armedWakeUps += 1;
     this.timer = timer;
-    this.ownList = inListOfItsOwn(timer);
+    this.ownList = own;
   }
   cancel(): void {
     if (this.fired) return;

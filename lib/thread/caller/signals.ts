@@ -23,7 +23,7 @@ import * as clock from '../../core/clock';
 import { CrochetError } from '../../errors';
 import { createDeasyncPump, type EventLoopPump } from '../../core/pump';
 import { immediateBatchPosition } from '../../core/immediates';
-import { holdCallbackHandle } from '../../core/callback-handle';
+import { callbackResource, holdCallbackHandle } from '../../core/callback-handle';
 import { WakeUp } from '../../core/wake-up';
 
 export const SIGNAL_CHECK_MS = 100;
@@ -42,11 +42,12 @@ export function checkSignals(blockedSince: number): boolean {
   if (now - blockedSince < SIGNAL_CHECK_MS || now < nextCheck) return false;
   nextCheck = now + SIGNAL_CHECK_MS;
   // From a later immediate of a batch, a loop turn would abort the process (see pump.ts).
-  if (pumpUnavailable || immediateBatchPosition() === 'later') return false;
+  const resource = callbackResource();
+  if (pumpUnavailable || immediateBatchPosition(resource) === 'later') return false;
   if (process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') === 0) return false;
   // A handle that closed during the turn would crash Node; one already closing cannot be held
   // (core/callback-handle.ts): no turn then, the signal waits for the call.
-  const release = holdCallbackHandle();
+  const release = holdCallbackHandle(resource);
   if (release === 'closing') return false;
   try {
     return turnForSignals();
